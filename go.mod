@@ -1,0 +1,3 @@
+module github.com/lambda-harness/lambda-harness
+
+go 1.26

@@ -1,0 +1,65 @@
+package runner
+
+import (
+	"context"
+
+	"github.com/lambda-harness/lambda-harness/invoke"
+)
+
+// Launcher starts execution environments: one runtime (a process, a
+// container) whose Runtime API client talks to a listener the runner serves.
+//
+// Launch returns once the environment has been started, not when the
+// runtime is ready (the runner waits for its first /next). ctx bounds the
+// start only; the environment lives until Kill or until it exits by itself.
+// Implementations are safe for concurrent use.
+type Launcher interface {
+	Launch(ctx context.Context, spec Spec) (Process, error)
+}
+
+// Spec says what to launch.
+type Spec struct {
+	// Function is the function's configuration (with defaults applied).
+	Function invoke.Function
+	// InstanceID names the environment in logs and labels.
+	InstanceID string
+	// RuntimeAPI is the host:port the runtime must reach the Runtime API at
+	// (AWS_LAMBDA_RUNTIME_API, already included in Env).
+	RuntimeAPI string
+	// Env is the runtime's Lambda environment (lambda-api.md §2) merged with
+	// the function's own variables, as KEY=value. A launcher adds only what
+	// its kind of environment needs (for example the host variables listed
+	// in Function.PassEnv); it never adds the harness's own settings.
+	Env []string
+	// Output receives the runtime's stdout and stderr, one line at a time
+	// (without the newline). It is called from the launcher's reader
+	// goroutines and must not retain line.
+	Output func(stream Stream, line []byte)
+}
+
+// Stream names an output stream of a runtime.
+type Stream uint8
+
+// The output streams.
+const (
+	Stdout Stream = iota + 1
+	Stderr
+)
+
+// Process is a running execution environment.
+type Process interface {
+	// Done is closed when the environment has exited and its output has been
+	// read to the end.
+	Done() <-chan struct{}
+	// ExitReason describes how it exited once Done is closed, in the words
+	// of Lambda's Runtime.ExitError ("exit status 127", "signal: killed");
+	// "" before.
+	ExitReason() string
+	// Kill stops the environment and everything it started (the whole
+	// process group, the container). It does not wait for Done. Safe to call
+	// more than once and after exit.
+	Kill()
+	// MaxMemoryBytes returns the peak memory used so far by the
+	// environment's processes, measured, or 0 if it cannot be measured.
+	MaxMemoryBytes() uint64
+}
