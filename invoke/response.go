@@ -56,11 +56,14 @@ func FunctionFailure(requestID, errorType, message string) *Response {
 
 // Error types of the failures the harness itself observes.
 const (
-	ErrorTypeTimeout      = "Sandbox.Timedout"
-	ErrorTypeExit         = "Runtime.ExitError"
-	ErrorTypeTooLarge     = "Function.ResponseSizeTooLarge"
-	ErrorTypeUnknown      = "Function.Unknown"
-	ErrorTypeInvalidMode  = "Runtime.InvalidResponseModeHeader"
-	ErrorTypeInitTimeout  = "Runtime.InitTimeout"
-	ErrorTypeUnhandledErr = "Unhandled"
+	ErrorTypeTimeout     = "Sandbox.Timedout"
+	ErrorTypeExit        = "Runtime.ExitError"
+	ErrorTypeTooLarge    = "Function.ResponseSizeTooLarge"
+	ErrorTypeUnknown     = "Function.Unknown"
+	ErrorTypeInvalidMode = "Runtime.InvalidResponseModeHeader"
+	ErrorTypeInitTimeout = "Runtime.InitTimeout"
+	// ErrorTypeInvalidEntrypoint is a runtime command that cannot be
+	// started (missing, not executable), as Lambda reports for images.
+	ErrorTypeInvalidEntrypoint = "Runtime.InvalidEntrypoint"
+	ErrorTypeUnhandledErr      = "Unhandled"
 )

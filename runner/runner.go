@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/lambda-harness/lambda-harness/invoke"
 )
@@ -38,18 +40,36 @@ type Config struct {
 	// EventQueueSize bounds the Event invocations waiting to run; default
 	// 1000. Past it, Event invokes are throttled.
 	EventQueueSize int
+	// EventRetryDelay is the wait before the first retry of a failed Event
+	// invocation, doubled for the second; default 1s.
+	EventRetryDelay time.Duration
+	// InitTimeout bounds a runtime's init (launch to first /next) for
+	// functions that set none; default 10s, as on Lambda.
+	InitTimeout time.Duration
 }
 
 // Runner is the invoke.Invoker and invoke.Catalog of the functions that run
 // on this machine. It is safe for concurrent use.
 type Runner struct {
-	cfg   Config
-	log   *slog.Logger
-	pools map[string]*pool
-	fns   []invoke.Function // sorted by name
+	cfg           Config
+	log           *slog.Logger
+	flog          *functionLog
+	pools         map[string]*pool
+	fns           []invoke.Function // sorted by name
+	events        *events
+	listenHost    string
+	listenPort    string
+	advertiseHost string
 
-	mu     sync.Mutex // protects closed
-	closed bool
+	mu       sync.RWMutex // protects closed and the use of inflight
+	closed   bool
+	inflight sync.WaitGroup
+
+	portMu   sync.Mutex // protects portUsed
+	portUsed bool
+
+	shutdownOnce sync.Once
+	shutdownErr  error
 }
 
 var (
@@ -58,15 +78,75 @@ var (
 )
 
 // New returns a Runner serving fns. Every function is validated and given
-// its defaults.
+// its defaults. It starts the Event workers; Shutdown stops them.
 func New(cfg Config, fns ...invoke.Function) (*Runner, error) {
 	if cfg.Launcher == nil {
 		return nil, errors.New("runner: no launcher")
 	}
-	// TODO: implemented in the next commit.
-	_ = fmt.Sprint
-	_ = sort.Strings
-	return nil, errors.New("runner: not implemented")
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.Account == "" {
+		cfg.Account = "123456789012"
+	}
+	if cfg.ListenAddr == "" {
+		cfg.ListenAddr = "127.0.0.1:0"
+	}
+	if cfg.EventQueueSize <= 0 {
+		cfg.EventQueueSize = 1000
+	}
+	if cfg.EventRetryDelay <= 0 {
+		cfg.EventRetryDelay = time.Second
+	}
+	if cfg.InitTimeout <= 0 {
+		cfg.InitTimeout = 10 * time.Second
+	}
+	host, port, err := net.SplitHostPort(cfg.ListenAddr)
+	if err != nil {
+		return nil, fmt.Errorf("runner: runtime api address %q: %w", cfg.ListenAddr, err)
+	}
+	if cfg.AdvertiseHost == "" {
+		cfg.AdvertiseHost = host
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			cfg.AdvertiseHost = "127.0.0.1"
+		}
+	}
+	flog, err := newFunctionLog(cfg.FunctionLog, cfg.LogFormat)
+	if err != nil {
+		return nil, fmt.Errorf("runner: %w", err)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	r := &Runner{
+		cfg:           cfg,
+		log:           log,
+		flog:          flog,
+		pools:         make(map[string]*pool, len(fns)),
+		listenHost:    host,
+		listenPort:    port,
+		advertiseHost: cfg.AdvertiseHost,
+	}
+	workers := 0
+	for _, fn := range fns {
+		if err := fn.Validate(); err != nil {
+			return nil, fmt.Errorf("runner: %w", err)
+		}
+		if _, dup := r.pools[fn.Name]; dup {
+			return nil, fmt.Errorf("runner: function %s is defined twice", fn.Name)
+		}
+		fn = fn.WithDefaults()
+		if fn.InitTimeout <= 0 {
+			fn.InitTimeout = cfg.InitTimeout
+		}
+		r.pools[fn.Name] = newPool(r, fn)
+		r.fns = append(r.fns, fn)
+		workers += fn.Concurrency
+	}
+	sort.Slice(r.fns, func(i, j int) bool { return r.fns[i].Name < r.fns[j].Name })
+	r.events = newEvents(r, cfg.EventQueueSize, min(max(workers, 1), 256), cfg.EventRetryDelay)
+	return r, nil
 }
 
 // Functions returns the configured functions, sorted by name.
@@ -81,24 +161,128 @@ func (r *Runner) Function(name string) (invoke.Function, bool) {
 	return p.fn, true
 }
 
-// Invoke runs req (see invoke.Invoker).
+// Invoke runs req (see invoke.Invoker). A RequestResponse invocation that
+// has reached a runtime runs to its end even if ctx is cancelled; ctx only
+// bounds the wait for a free instance.
 func (r *Runner) Invoke(ctx context.Context, req *invoke.Request) (*invoke.Response, error) {
-	return nil, errors.New("runner: not implemented")
+	if req.RequestID == "" {
+		req.RequestID = invoke.NewRequestID()
+	}
+	if _, ok := r.pools[req.FunctionName]; !ok {
+		return nil, invoke.Errorf(invoke.NotFound, "Function not found: %s",
+			invoke.ARN(r.cfg.Region, r.cfg.Account, req.FunctionName, req.Qualifier))
+	}
+	r.mu.RLock()
+	if r.closed {
+		r.mu.RUnlock()
+		return nil, invoke.Errorf(invoke.Unavailable, "The harness is shutting down.")
+	}
+	r.inflight.Add(1)
+	r.mu.RUnlock()
+	defer r.inflight.Done()
+
+	switch req.InvocationType() {
+	case invoke.DryRun:
+		return &invoke.Response{RequestID: req.RequestID, ExecutedVersion: invoke.LatestVersion}, nil
+	case invoke.Event:
+		if err := r.events.enqueue(req); err != nil {
+			return nil, err
+		}
+		return &invoke.Response{RequestID: req.RequestID, ExecutedVersion: invoke.LatestVersion}, nil
+	case invoke.RequestResponse:
+		return r.invokeSync(ctx, req)
+	default:
+		return nil, invoke.Errorf(invoke.InvalidParameter, "Invalid invocation type: %s", req.Type)
+	}
 }
 
-// Warm starts n instances of the named function (up to its concurrency)
-// and waits until they are ready, so that the first invocations find warm
-// instances.
+// invokeSync runs req on an instance and waits for its result.
+func (r *Runner) invokeSync(ctx context.Context, req *invoke.Request) (*invoke.Response, error) {
+	p := r.pools[req.FunctionName]
+	in, err := p.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer p.release(in)
+	fn := p.fn
+	if in.cold {
+		if err := in.awaitReady(req.RequestID); err != nil {
+			var f *initFailure
+			if errors.As(err, &f) {
+				r.log.Warn("init failed", "function", fn.Name, "instance_id", in.id,
+					"request_id", req.RequestID, "error_type", f.resp.ErrorType)
+				return f.resp, nil
+			}
+			return nil, err
+		}
+	}
+	start := time.Now()
+	inv := newInvocation(req, invoke.ARN(r.cfg.Region, r.cfg.Account, fn.Name, req.Qualifier), start.Add(fn.Timeout))
+	r.flog.start(fn.Name, req.RequestID, in.id, inv.tail)
+	resp, reusable := in.run(inv)
+	if !reusable {
+		in.kill()
+	}
+	rep := report{
+		requestID: req.RequestID,
+		duration:  time.Since(start),
+		memoryMB:  fn.MemoryMB,
+		maxMemory: in.proc.MaxMemoryBytes(),
+		initDur:   in.initDur,
+		cold:      in.cold,
+	}
+	in.cold = false
+	r.flog.end(fn.Name, in.id, rep, inv.tail)
+	if inv.tail != nil {
+		resp.LogTail = inv.tail.bytes()
+	}
+	return resp, nil
+}
+
+// Warm starts up to n instances of the named function and waits until they
+// are ready, so that the first invocations find warm instances.
 func (r *Runner) Warm(ctx context.Context, name string, n int) error {
-	return errors.New("runner: not implemented")
+	p, ok := r.pools[name]
+	if !ok {
+		return invoke.Errorf(invoke.NotFound, "Function not found: %s", name)
+	}
+	n = min(n, p.fn.Concurrency)
+	ins := make([]*instance, 0, n)
+	defer func() {
+		for _, in := range ins {
+			p.release(in)
+		}
+	}()
+	for range n {
+		in, err := p.acquire(ctx)
+		if err != nil {
+			return fmt.Errorf("warm %s: %w", name, err)
+		}
+		ins = append(ins, in)
+	}
+	for _, in := range ins {
+		if err := in.awaitReady("warm-up"); err != nil {
+			return fmt.Errorf("warm %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
-// Run does the runner's background work (reaping idle instances, running
-// Event invocations) until ctx is done. Call Shutdown after it to stop the
-// instances.
+// Run reaps idle instances until ctx is done. Call Shutdown after it to
+// stop the instances.
 func (r *Runner) Run(ctx context.Context) error {
-	<-ctx.Done()
-	return nil
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case now := <-tick.C:
+			for _, p := range r.pools {
+				p.reap(now)
+			}
+		}
+	}
 }
 
 // Shutdown stops accepting invocations (they fail with invoke.Unavailable),
@@ -106,9 +290,55 @@ func (r *Runner) Run(ctx context.Context) error {
 // is done, then kills every instance and waits for them to exit. It is
 // idempotent.
 func (r *Runner) Shutdown(ctx context.Context) error {
-	return nil
+	r.shutdownOnce.Do(func() { r.shutdownErr = r.shutdown(ctx) })
+	return r.shutdownErr
 }
 
-type pool struct {
-	fn invoke.Function
+func (r *Runner) shutdown(ctx context.Context) error {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+
+	var errs []error
+	done := make(chan struct{})
+	go func() {
+		r.inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		errs = append(errs, errors.New("in-flight invocations cut off at the end of the grace period"))
+	}
+	if left := r.events.drain(ctx); left > 0 {
+		errs = append(errs, fmt.Errorf("%d queued event invocations dropped at the end of the grace period", left))
+	}
+	// Instances get a moment of their own to die, whatever is left of ctx.
+	kctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, p := range r.pools {
+		wg.Go(func() { p.close(kctx) })
+	}
+	wg.Wait()
+	<-done
+	return errors.Join(errs...)
+}
+
+// listen opens a Runtime API listener: on the configured port if it is
+// fixed and still free, else on an ephemeral port of the same host.
+func (r *Runner) listen() (net.Listener, error) {
+	if r.listenPort != "0" && r.listenPort != "" {
+		r.portMu.Lock()
+		defer r.portMu.Unlock()
+		if !r.portUsed {
+			ln, err := net.Listen("tcp", net.JoinHostPort(r.listenHost, r.listenPort))
+			if err == nil {
+				r.portUsed = true
+				return ln, nil
+			}
+			r.log.Warn("runtime api port taken, using an ephemeral port", "addr", r.cfg.ListenAddr, "error", err)
+		}
+	}
+	return net.Listen("tcp", net.JoinHostPort(r.listenHost, "0"))
 }

@@ -1,0 +1,261 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/lambda-harness/lambda-harness/invoke"
+)
+
+// instance is one execution environment: a runtime started by the Launcher
+// and the Runtime API listener it talks to.
+type instance struct {
+	id   string
+	pool *pool
+	log  *slog.Logger
+	ln   net.Listener
+	srv  *http.Server
+	proc Process // set once launched
+
+	launched time.Time
+	// ready is closed at the runtime's first /next: init is over.
+	ready     chan struct{}
+	readyOnce sync.Once
+	initDur   time.Duration // written before ready is closed
+	// dead is closed when the instance must not be used again: its process
+	// exited, or it was killed.
+	dead     chan struct{}
+	deadOnce sync.Once
+	// initFailed is closed when the runtime posted /init/error.
+	initFailed chan struct{}
+	// invocations hands the next invocation to the runtime's pending /next.
+	invocations chan *invocation
+
+	mu sync.Mutex // protects the fields below
+	// current is the invocation the runtime is working on, nil between
+	// invocations.
+	current *invocation
+	// answered is true once the runtime answered current (response or
+	// error); a second answer is an InvalidStateTransition.
+	answered bool
+	// lastID is the id of the last invocation answered, to tell a stale id
+	// (InvalidStateTransition) from an unknown one (InvalidRequestID).
+	lastID string
+	// initErr is what the runtime posted to /init/error, if it did.
+	initErr *invoke.Response
+	// lastUsed is when the instance last went idle (for reaping).
+	lastUsed time.Time
+	// launchErr is why the runtime could not be started; set before the
+	// instance is handed to an invoker.
+	launchErr error
+	// cold is true until the first invocation has reported Init Duration;
+	// only the invoker that owns the instance touches it.
+	cold bool
+}
+
+// initFailure marks an instance whose init failed; the response holds the
+// error object for the caller.
+type initFailure struct{ resp *invoke.Response }
+
+func (e *initFailure) Error() string { return "init failed: " + e.resp.ErrorType }
+
+// start listens and launches the runtime. It returns once the process runs;
+// use awaitReady for the end of init.
+func (in *instance) start(ctx context.Context, r *Runner) error {
+	ln, err := r.listen()
+	if err != nil {
+		return fmt.Errorf("runtime api listener: %w", err)
+	}
+	in.ln = ln
+	in.srv = &http.Server{
+		Handler:           in.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(in.log.Handler(), slog.LevelDebug),
+	}
+	go in.srv.Serve(ln) // ends when kill closes the server
+
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	api := net.JoinHostPort(r.advertiseHost, port)
+	in.launched = time.Now()
+	spec := Spec{
+		Function:   in.pool.fn,
+		InstanceID: in.id,
+		RuntimeAPI: api,
+		Env:        r.runtimeEnv(in.pool.fn, api, in.id, in.launched),
+		Output:     in.output,
+	}
+	proc, err := r.cfg.Launcher.Launch(ctx, spec)
+	if err != nil {
+		in.srv.Close()
+		return err
+	}
+	in.mu.Lock()
+	in.proc = proc
+	in.mu.Unlock()
+	go in.watch()
+	if in.isDead() {
+		// Killed (shutdown) while launching.
+		proc.Kill()
+	}
+	return nil
+}
+
+// watch marks the instance dead when its process exits.
+func (in *instance) watch() {
+	<-in.proc.Done()
+	in.log.Debug("runtime exited", "reason", in.proc.ExitReason())
+	in.markDead()
+	in.pool.forget(in)
+}
+
+func (in *instance) markDead() {
+	in.deadOnce.Do(func() {
+		close(in.dead)
+		if in.srv != nil {
+			in.srv.Close()
+		}
+	})
+}
+
+func (in *instance) isDead() bool {
+	select {
+	case <-in.dead:
+		return true
+	default:
+		return false
+	}
+}
+
+// kill stops the runtime and its listener. Idempotent.
+func (in *instance) kill() {
+	in.markDead()
+	in.mu.Lock()
+	proc := in.proc
+	in.mu.Unlock()
+	if proc != nil {
+		proc.Kill()
+	}
+}
+
+// wait blocks until the process has exited (after kill).
+func (in *instance) wait(ctx context.Context) {
+	in.mu.Lock()
+	proc := in.proc
+	in.mu.Unlock()
+	if proc == nil {
+		return
+	}
+	select {
+	case <-proc.Done():
+	case <-ctx.Done():
+	}
+}
+
+// awaitReady waits for the end of init: the first /next. It fails with an
+// *initFailure when the runtime reported an init error, exited, or did not
+// get ready within the init timeout.
+func (in *instance) awaitReady(requestID string) error {
+	if in.launchErr != nil {
+		return &initFailure{invoke.FunctionFailure(requestID, invoke.ErrorTypeInvalidEntrypoint,
+			"RequestId: "+requestID+" Error: "+in.launchErr.Error())}
+	}
+	select {
+	case <-in.ready:
+		return nil
+	default:
+	}
+	timeout := in.pool.fn.InitTimeout
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-in.ready:
+		return nil
+	case <-in.dead:
+	case <-in.initFailed:
+	case <-t.C:
+		in.kill()
+		return &initFailure{invoke.FunctionFailure(requestID, invoke.ErrorTypeInitTimeout,
+			fmt.Sprintf("RequestId: %s Error: Runtime failed to become ready within %s (no call to /next)", requestID, timeout))}
+	}
+	// Dead before ready: report /init/error's body if there was one.
+	in.mu.Lock()
+	ie := in.initErr
+	in.mu.Unlock()
+	in.kill()
+	if ie != nil {
+		ie.RequestID = requestID
+		return &initFailure{ie}
+	}
+	<-in.proc.Done()
+	return &initFailure{exitFailure(requestID, in.proc.ExitReason())}
+}
+
+// exitFailure is Lambda's Runtime.ExitError for a runtime that exited.
+func exitFailure(requestID, reason string) *invoke.Response {
+	msg := "RequestId: " + requestID + " Error: Runtime exited without providing a reason"
+	if reason != "" && reason != "exit status 0" {
+		msg = "RequestId: " + requestID + " Error: Runtime exited with error: " + reason
+	}
+	return invoke.FunctionFailure(requestID, invoke.ErrorTypeExit, msg)
+}
+
+// run hands inv to the runtime and waits for its answer, the deadline, or
+// the runtime's death. The instance must be ready and owned by the caller.
+// It reports whether the instance may be reused.
+func (in *instance) run(inv *invocation) (resp *invoke.Response, reusable bool) {
+	t := time.NewTimer(time.Until(inv.deadline))
+	defer t.Stop()
+	select {
+	case in.invocations <- inv:
+	case <-in.dead:
+		return in.deathFailure(inv), false
+	case <-t.C:
+		in.kill()
+		return in.timeoutFailure(inv), false
+	}
+	select {
+	case resp := <-inv.done:
+		return resp, resp.ErrorType != invoke.ErrorTypeInvalidMode
+	case <-in.dead:
+		// The runtime may have answered just before it died.
+		select {
+		case resp := <-inv.done:
+			return resp, false
+		default:
+		}
+		return in.deathFailure(inv), false
+	case <-t.C:
+		in.kill()
+		return in.timeoutFailure(inv), false
+	}
+}
+
+func (in *instance) timeoutFailure(inv *invocation) *invoke.Response {
+	return invoke.FunctionFailure(inv.req.RequestID, invoke.ErrorTypeTimeout,
+		fmt.Sprintf("RequestId: %s Error: Task timed out after %.2f seconds",
+			inv.req.RequestID, in.pool.fn.Timeout.Seconds()))
+}
+
+func (in *instance) deathFailure(inv *invocation) *invoke.Response {
+	<-in.proc.Done()
+	return exitFailure(inv.req.RequestID, in.proc.ExitReason())
+}
+
+// output tags a line of the runtime's output with the invocation it
+// belongs to and writes it to the function log.
+func (in *instance) output(stream Stream, line []byte) {
+	in.mu.Lock()
+	inv := in.current
+	in.mu.Unlock()
+	var requestID string
+	var tail *tailBuffer
+	if inv != nil {
+		requestID, tail = inv.req.RequestID, inv.tail
+	}
+	in.pool.r.flog.line(in.pool.fn.Name, requestID, in.id, kindOutput, stream, line, tail)
+}
