@@ -11,9 +11,10 @@ const (
 	DefaultMemoryMB    = 128
 	DefaultConcurrency = 10
 	DefaultIdleTimeout = 10 * time.Minute
-	// DefaultQueueFactor × concurrency is the default bound of the wait
-	// queue for a busy function.
+	// DefaultQueueFactor × concurrency, and at least DefaultQueueSize, is
+	// the default bound of the wait queue of a busy function.
 	DefaultQueueFactor = 10
+	DefaultQueueSize   = 100
 	MinMemoryMB        = 128
 	MaxMemoryMB        = 10_240
 	MaxTimeout         = 15 * time.Minute
@@ -49,8 +50,9 @@ type Function struct {
 	// once.
 	Concurrency int
 	// QueueSize is how many invocations may wait for a busy instance before
-	// the function throttles (429). 0 means Concurrency × DefaultQueueFactor;
-	// a negative value means no waiting at all.
+	// the function throttles (429). 0 means the larger of DefaultQueueSize
+	// and Concurrency × DefaultQueueFactor; a negative value means no
+	// waiting at all.
 	QueueSize int
 	// IdleTimeout is how long an idle instance lives before it is reaped.
 	IdleTimeout time.Duration
@@ -71,7 +73,7 @@ func (f Function) WithDefaults() Function {
 		f.Concurrency = DefaultConcurrency
 	}
 	if f.QueueSize == 0 {
-		f.QueueSize = f.Concurrency * DefaultQueueFactor
+		f.QueueSize = max(DefaultQueueSize, f.Concurrency*DefaultQueueFactor)
 	}
 	if f.IdleTimeout <= 0 {
 		f.IdleTimeout = DefaultIdleTimeout

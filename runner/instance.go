@@ -220,7 +220,7 @@ func (in *instance) run(inv *invocation) (resp *invoke.Response, reusable bool) 
 	}
 	select {
 	case resp := <-inv.done:
-		return resp, resp.ErrorType != invoke.ErrorTypeInvalidMode
+		return resp, true
 	case <-in.dead:
 		// The runtime may have answered just before it died.
 		select {

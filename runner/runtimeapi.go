@@ -139,6 +139,7 @@ func (in *instance) handleResponse(w http.ResponseWriter, r *http.Request) {
 	if mode != "" && mode != modeStreaming && mode != modeBuffered {
 		writeRuntimeError(w, http.StatusBadRequest, "InvalidFunctionResponseMode",
 			"Invalid response mode: "+mode)
+		flush(w)
 		inv.done <- invoke.FunctionFailure(id, invoke.ErrorTypeInvalidMode,
 			"RequestId: "+id+" Error: Invalid response mode header value: "+mode)
 		return
@@ -147,6 +148,7 @@ func (in *instance) handleResponse(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, errTooLarge) {
 		writeRuntimeError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
 			"Response payload size exceeded maximum allowed payload size (6291556 bytes).")
+		flush(w)
 		inv.done <- invoke.FunctionFailure(id, invoke.ErrorTypeTooLarge,
 			"Response payload size exceeded maximum allowed payload size (6291556 bytes).")
 		return
@@ -258,6 +260,14 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 		return nil, errTooLarge
 	}
 	return buf.Bytes(), nil
+}
+
+// flush sends what was written before the invoker is told, so that the
+// runtime gets its answer even if the instance is killed next.
+func flush(w http.ResponseWriter) {
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 func writeAccepted(w http.ResponseWriter) {
