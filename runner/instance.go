@@ -54,8 +54,11 @@ type instance struct {
 	// instance is handed to an invoker.
 	launchErr error
 	// cold is true until the first invocation has reported Init Duration;
-	// only the invoker that owns the instance touches it.
-	cold bool
+	// only the invoker that owns the instance touches it, as it does
+	// maxMem and memSampled.
+	cold       bool
+	maxMem     uint64
+	memSampled time.Time
 }
 
 // initFailure marks an instance whose init failed; the response holds the
@@ -244,6 +247,26 @@ func (in *instance) timeoutFailure(inv *invocation) *invoke.Response {
 func (in *instance) deathFailure(inv *invocation) *invoke.Response {
 	<-in.proc.Done()
 	return exitFailure(inv.req.RequestID, in.proc.ExitReason())
+}
+
+// Measuring memory reads /proc files of the whole process tree: a third of
+// the harness's CPU time if done for every short invocation. The peak only
+// grows, so a recent reading stays true; it is refreshed when older than
+// memSampleAge or after an invocation long enough to have allocated.
+const (
+	memSampleAge   = 50 * time.Millisecond
+	memSampleAfter = 10 * time.Millisecond
+)
+
+// maxMemory returns the runtime's peak memory for the REPORT line of an
+// invocation that took d. Only the owner of the instance calls it.
+func (in *instance) maxMemory(d time.Duration) uint64 {
+	now := time.Now()
+	if in.cold || d >= memSampleAfter || now.Sub(in.memSampled) >= memSampleAge {
+		in.maxMem = max(in.maxMem, in.proc.MaxMemoryBytes())
+		in.memSampled = now
+	}
+	return in.maxMem
 }
 
 // output tags a line of the runtime's output with the invocation it

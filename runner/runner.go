@@ -227,7 +227,7 @@ func (r *Runner) invokeSync(ctx context.Context, req *invoke.Request) (*invoke.R
 		requestID: req.RequestID,
 		duration:  time.Since(start),
 		memoryMB:  fn.MemoryMB,
-		maxMemory: in.proc.MaxMemoryBytes(),
+		maxMemory: in.maxMemory(time.Since(start)),
 		initDur:   in.initDur,
 		cold:      in.cold,
 	}
