@@ -168,8 +168,12 @@ func TestWarmReuseMostRecentlyUsed(t *testing.T) {
 	// is the most recently used and must serve the next call.
 	var wg sync.WaitGroup
 	out := make([]string, 2)
-	wg.Go(func() { out[0] = string(call(t, r, &invoke.Request{FunctionName: "warm", Payload: []byte(`"block"`)}).Payload) })
-	wg.Go(func() { out[1] = string(call(t, r, &invoke.Request{FunctionName: "warm", Payload: []byte(`"block"`)}).Payload) })
+	wg.Go(func() {
+		out[0] = string(call(t, r, &invoke.Request{FunctionName: "warm", Payload: []byte(`"block"`)}).Payload)
+	})
+	wg.Go(func() {
+		out[1] = string(call(t, r, &invoke.Request{FunctionName: "warm", Payload: []byte(`"block"`)}).Payload)
+	})
 	if !waitFor(func() bool { return l.launches.Load() == 2 }) {
 		t.Fatal("second instance not launched")
 	}
