@@ -322,6 +322,7 @@ func (r *Runner) shutdown(ctx context.Context) error {
 	}
 	wg.Wait()
 	<-done
+	r.flog.flush()
 	return errors.Join(errs...)
 }
 

@@ -295,7 +295,7 @@ func TestTimeoutKillsAndReplaces(t *testing.T) {
 	if n := l.launches.Load(); n != 2 {
 		t.Errorf("%d launches, want a fresh instance after the timeout", n)
 	}
-	if !strings.Contains(logs.String(), "END RequestId: "+resp.RequestID) {
+	if !waitFor(func() bool { return strings.Contains(logs.String(), "END RequestId: "+resp.RequestID) }) {
 		t.Errorf("no END line for the timed-out invocation:\n%s", logs)
 	}
 }
@@ -490,7 +490,7 @@ func TestLogsTailAndReport(t *testing.T) {
 	if strings.Contains(string(second.LogTail), "Init Duration") {
 		t.Errorf("warm invocation reports Init Duration: %q", second.LogTail)
 	}
-	if !strings.Contains(logs.String(), "[logs "+id+"] hello from the handler\n") {
+	if !waitFor(func() bool { return strings.Contains(logs.String(), "[logs "+id+"] hello from the handler\n") }) {
 		t.Errorf("function log not tagged:\n%s", logs)
 	}
 }
