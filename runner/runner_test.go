@@ -407,6 +407,11 @@ func TestRuntimeAPIMisuse(t *testing.T) {
 				header:  map[string]string{"Lambda-Runtime-Function-Response-Mode": "streaming", "Trailer": "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body"},
 				trailer: map[string]string{"Lambda-Runtime-Function-Error-Type": "StreamError", "Lambda-Runtime-Function-Error-Body": "eyJlcnJvck1lc3NhZ2UiOiJtaWQtc3RyZWFtIiwiZXJyb3JUeXBlIjoiU3RyZWFtRXJyb3IifQ=="}}
 		}, []int{202}, "StreamError"},
+		{"buffered response with error trailers", func(inv fakeInvocation) fakeAction {
+			return fakeAction{respond: []byte(`partial`), chunked: true,
+				header:  map[string]string{"Trailer": "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body"},
+				trailer: map[string]string{"Lambda-Runtime-Function-Error-Type": "ReadError", "Lambda-Runtime-Function-Error-Body": "eyJlcnJvck1lc3NhZ2UiOiJyZWFkIGZhaWxlZCIsImVycm9yVHlwZSI6IlJlYWRFcnJvciJ9"}}
+		}, []int{202}, "ReadError"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

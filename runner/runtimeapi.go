@@ -159,8 +159,9 @@ func (in *instance) handleResponse(w http.ResponseWriter, r *http.Request) {
 			"RequestId: "+id+" Error: Runtime failed to send its response")
 		return
 	}
-	// A streamed response reports a mid-stream failure in trailers.
-	if et := r.Trailer.Get(hdrErrorType); mode == modeStreaming && et != "" {
+	// A streamed response reports a mid-stream failure in trailers; so may a
+	// buffered one (aws-lambda-go declares the trailers on every response).
+	if et := r.Trailer.Get(hdrErrorType); et != "" {
 		inv.done <- streamFailure(id, et, r.Trailer.Get(hdrErrorBody))
 	} else {
 		inv.done <- &invoke.Response{
