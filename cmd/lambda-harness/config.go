@@ -1,0 +1,99 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/lambda-harness/lambda-harness/invoke"
+	"github.com/lambda-harness/lambda-harness/server"
+)
+
+// daemonConfig is what both modes, serve and rie, resolve their flags and
+// environment to: one engine, two ways to configure it.
+type daemonConfig struct {
+	// Listen is the Invoke API's address; port 0 picks a free port, which
+	// the "listening" log line reports.
+	Listen string
+	// RuntimeAPI is where the instances' Runtime API listeners bind
+	// (runner.Config.ListenAddr).
+	RuntimeAPI string
+	// Region and Account make the functions' ARNs.
+	Region  string
+	Account string
+	// LogFormat ("text" or "json") is the format of the harness's log and
+	// of the function log; LogLevel filters the harness's log.
+	LogFormat string
+	LogLevel  slog.Level
+	// GracePeriod bounds a graceful stop: in-flight invocations and queued
+	// events get this long before the instances are killed.
+	GracePeriod time.Duration
+	// Warm is how many instances of each function to start at startup.
+	Warm int
+	// Functions are the functions to serve, validated.
+	Functions []invoke.Function
+}
+
+// Defaults shared by the modes.
+const (
+	defaultRegion      = server.DefaultRegion
+	defaultAccount     = server.DefaultAccount
+	defaultRuntimeAPI  = "127.0.0.1:0"
+	defaultGracePeriod = 30 * time.Second
+)
+
+// checkCommon checks the settings both modes share, so that a mistake is
+// a usage error at once rather than a failure after the engine started.
+func checkCommon(cfg daemonConfig) error {
+	for _, a := range []struct{ flag, addr string }{
+		{"listen address", cfg.Listen},
+		{"runtime API address", cfg.RuntimeAPI},
+	} {
+		if _, _, err := net.SplitHostPort(a.addr); err != nil {
+			return fmt.Errorf("%s %q: want host:port, e.g. 127.0.0.1:8080", a.flag, a.addr)
+		}
+	}
+	if !validRegion(cfg.Region) {
+		return fmt.Errorf("region %q: want letters, digits and '-', e.g. us-east-1", cfg.Region)
+	}
+	if !validAccount(cfg.Account) {
+		return fmt.Errorf("account %q: want 12 digits", cfg.Account)
+	}
+	return nil
+}
+
+func validRegion(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func validAccount(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// envOr returns the value of the first of names that is set and not empty,
+// else def.
+func envOr(getenv func(string) string, def string, names ...string) string {
+	for _, n := range names {
+		if v := getenv(n); v != "" {
+			return v
+		}
+	}
+	return def
+}

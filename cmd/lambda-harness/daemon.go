@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/lambda-harness/lambda-harness/invoke"
+	"github.com/lambda-harness/lambda-harness/runner"
+	"github.com/lambda-harness/lambda-harness/runner/process"
+	"github.com/lambda-harness/lambda-harness/server"
+)
+
+// HTTP server limits. There is no write timeout: a function may run for
+// up to 15 minutes (invoke.MaxTimeout) before it answers.
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 1 << 20
+)
+
+// runDaemon wires the engine — process launcher, runner, Invoke API server
+// — serves it on cfg.Listen until ctx is cancelled, then stops it
+// gracefully (see serveUntilDone). The functions' output goes to stdout,
+// the harness's own log to stderr; environ is the host environment, from
+// which the harness's own variables are stripped before any runtime may
+// inherit it.
+func runDaemon(ctx context.Context, cfg daemonConfig, environ []string, stdout, stderr io.Writer) error {
+	logger := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
+
+	launcher, err := process.New(process.Config{HostEnv: hostEnv(environ), Logger: logger})
+	if err != nil {
+		return fmt.Errorf("process launcher: %w", err)
+	}
+	rn, err := runner.New(runner.Config{
+		Region:      cfg.Region,
+		Account:     cfg.Account,
+		Launcher:    launcher,
+		ListenAddr:  cfg.RuntimeAPI,
+		Logger:      logger,
+		FunctionLog: stdout,
+		LogFormat:   cfg.LogFormat,
+	}, cfg.Functions...)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Config{
+		Region:  cfg.Region,
+		Account: cfg.Account,
+		Invoker: rn,
+		Catalog: rn,
+		Logger:  logger,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		// The runner has started nothing yet (instances start on the
+		// first invocation or Warm), so there is nothing to stop.
+		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	// Tests and scripts read the bound address from this line (port 0).
+	logger.Info("listening", "addr", ln.Addr().String(), "functions", functionNames(cfg.Functions), "version", version)
+	return serveUntilDone(ctx, logger, ln, srv.Handler(), rn, cfg)
+}
+
+// newLogger returns the harness's own logger writing to w in format
+// ("text" or "json") at level.
+func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func functionNames(fns []invoke.Function) []string {
+	names := make([]string, len(fns))
+	for i, fn := range fns {
+		names[i] = fn.Name
+	}
+	return names
+}

@@ -1,0 +1,20 @@
+// Command lambda-harness runs AWS Lambda functions locally and speaks
+// Lambda's own protocols: the Invoke API to callers (curl, the AWS CLI, the
+// SDKs) and the Runtime API to the functions' runtimes.
+//
+// It has two modes that share one engine:
+//
+//	lambda-harness serve [flags] [-- command args...]
+//	    a host daemon serving any number of functions, each run as local
+//	    processes scaled up to its concurrency;
+//	lambda-harness rie [flags] <runtime command...>
+//	    a drop-in for aws-lambda-rie inside a container image; the same mode
+//	    is selected when the binary is invoked under the name aws-lambda-rie.
+//
+// Run "lambda-harness help" or "lambda-harness <command> --help" for the
+// flags, the function spec syntax and examples.
+//
+// This package is the only one that reads flags and the environment, knows
+// every concrete type, or exits: main wires a signal context to run, and
+// run can be called directly by end-to-end tests.
+package main

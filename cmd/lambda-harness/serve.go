@@ -1,0 +1,248 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/lambda-harness/lambda-harness/invoke"
+)
+
+const serveCmd = "lambda-harness serve"
+
+// serveFlags holds the flags of serve as they are parsed.
+type serveFlags struct {
+	listen, runtimeAPI, region, account string
+	logFormat                           formatValue
+	logLevel                            levelValue
+	grace                               secondsValue
+	warm                                int
+	functions                           listValue
+
+	// Defaults of every function, and settings of the one function of the
+	// shorthand (a command after the flags).
+	timeout, idleTimeout, initTimeout secondsValue
+	memory, concurrency, queue        int
+	name, handler, runtime, workdir   string
+	env, passEnv                      listValue
+}
+
+// newServeFlagSet returns serve's flags bound to a new serveFlags. The
+// defaults that come from the environment (the region) are read through
+// getenv, so that the usage shows the default in force.
+func newServeFlagSet(getenv func(string) string) (*flag.FlagSet, *serveFlags) {
+	f := &serveFlags{
+		logFormat:   "text",
+		grace:       secondsValue(defaultGracePeriod),
+		timeout:     secondsValue(invoke.DefaultTimeout),
+		idleTimeout: secondsValue(invoke.DefaultIdleTimeout),
+	}
+	fs := flag.NewFlagSet(serveCmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "address `ADDR` (host:port) of the Invoke API; port 0 picks a free port, which\nthe \"listening\" log line reports")
+	fs.StringVar(&f.runtimeAPI, "runtime-api-addr", defaultRuntimeAPI, "address `ADDR` the instances' Runtime API listeners bind; port 0 gives each\ninstance a port of its own")
+	fs.StringVar(&f.region, "region", envOr(getenv, defaultRegion, "AWS_REGION", "AWS_DEFAULT_REGION"), "`REGION` in the functions' ARNs (default $AWS_REGION, else us-east-1)")
+	fs.StringVar(&f.account, "account", defaultAccount, "12-digit `ACCOUNT` id in the functions' ARNs")
+	fs.Var(&f.logFormat, "log-format", "`FORMAT` of the harness's log (stderr) and of the function log (stdout):\ntext or json")
+	fs.Var(&f.logLevel, "log-level", "`LEVEL` of the harness's log: debug, info, warn or error (default info)")
+	fs.Var(&f.grace, "grace-period", "on SIGTERM or SIGINT, how long (a `DURATION`) in-flight invocations and\nqueued events may run before the instances are killed; a second signal\nkills them at once")
+	fs.IntVar(&f.warm, "warm", 0, "`N` instances of every function to start, and wait for, at startup\n(default 0: the first invocation starts one)")
+	fs.Var(&f.functions, "function", "a function, as a `SPEC` (see Function spec below); repeatable")
+
+	fs.Var(&f.timeout, "timeout", "how long one invocation may run: a Go `DURATION` or seconds, at most 15m")
+	fs.IntVar(&f.memory, "memory", invoke.DefaultMemoryMB, "memory size in `MB`, 128 to 10240, reported to the function")
+	fs.IntVar(&f.concurrency, "concurrency", invoke.DefaultConcurrency, "most instances of a function running at once, `N`")
+	fs.IntVar(&f.queue, "queue", 0, "`N` invocations that may wait for a busy instance before 429\nTooManyRequests; -1 for none (default 0: 10 × concurrency)")
+	fs.Var(&f.idleTimeout, "idle-timeout", "how long (a `DURATION`) an idle instance lives before it is stopped")
+	fs.Var(&f.initTimeout, "init-timeout", "limit (a `DURATION`) from launch to the runtime's first /next\n(default 0: 10s, as on Lambda)")
+
+	fs.StringVar(&f.name, "name", invoke.GenericName, "`NAME` of the function given after -- (shorthand)")
+	fs.StringVar(&f.handler, "handler", "", "`HANDLER` of the function given after --, passed as _HANDLER (shorthand)")
+	fs.StringVar(&f.runtime, "runtime", "", "informational `RUNTIME` name of the function given after -- (shorthand)")
+	fs.StringVar(&f.workdir, "workdir", "", "working directory `DIR` of the function given after -- (shorthand;\ndefault the harness's)")
+	fs.Var(&f.env, "env", "`KEY=VALUE` environment variable of the function given after --\n(shorthand); repeatable")
+	fs.Var(&f.passEnv, "pass-env", "host environment variable `NAME` the function given after -- may\ninherit, \"*\" for all (shorthand); repeatable")
+	return fs, f
+}
+
+// parseServe parses serve's command line into a daemon configuration. It
+// returns flag.ErrHelp for -h and --help.
+func parseServe(args []string, getenv func(string) string) (daemonConfig, error) {
+	fs, f := newServeFlagSet(getenv)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return daemonConfig{}, err
+		}
+		return daemonConfig{}, usageErrorf(serveCmd, "%v", err)
+	}
+	set := make(map[string]bool)
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+
+	cfg := daemonConfig{
+		Listen:      f.listen,
+		RuntimeAPI:  f.runtimeAPI,
+		Region:      f.region,
+		Account:     f.account,
+		LogFormat:   string(f.logFormat),
+		LogLevel:    slog.Level(f.logLevel),
+		GracePeriod: time.Duration(f.grace),
+		Warm:        f.warm,
+	}
+	if err := checkCommon(cfg); err != nil {
+		return daemonConfig{}, usageErrorf(serveCmd, "%v", err)
+	}
+	switch {
+	case f.warm < 0:
+		return daemonConfig{}, usageErrorf(serveCmd, "--warm %d: want 0 or more", f.warm)
+	case time.Duration(f.timeout) > invoke.MaxTimeout:
+		return daemonConfig{}, usageErrorf(serveCmd, "--timeout %s: want at most %s", f.timeout.String(), formatDuration(invoke.MaxTimeout))
+	case f.memory < invoke.MinMemoryMB || f.memory > invoke.MaxMemoryMB:
+		return daemonConfig{}, usageErrorf(serveCmd, "--memory %d: want %d to %d", f.memory, invoke.MinMemoryMB, invoke.MaxMemoryMB)
+	case f.concurrency < 1:
+		return daemonConfig{}, usageErrorf(serveCmd, "--concurrency %d: want at least 1", f.concurrency)
+	case f.queue < -1:
+		return daemonConfig{}, usageErrorf(serveCmd, "--queue %d: want -1 (no waiting), 0 (the default) or more", f.queue)
+	}
+
+	defaults := invoke.Function{
+		Timeout:     time.Duration(f.timeout),
+		MemoryMB:    f.memory,
+		Concurrency: f.concurrency,
+		QueueSize:   f.queue,
+		IdleTimeout: time.Duration(f.idleTimeout),
+		InitTimeout: time.Duration(f.initTimeout),
+	}
+	fns, err := serveFunctions(f, defaults, fs.Args(), set)
+	if err != nil {
+		return daemonConfig{}, usageErrorf(serveCmd, "%v", err)
+	}
+	cfg.Functions = fns
+	return cfg, nil
+}
+
+// serveFunctions builds the functions of serve: one per --function spec,
+// plus the shorthand's function when a command follows the flags.
+func serveFunctions(f *serveFlags, defaults invoke.Function, command []string, set map[string]bool) ([]invoke.Function, error) {
+	var fns []invoke.Function
+	for _, spec := range f.functions {
+		fn, err := parseFunctionSpec(spec, defaults)
+		if err != nil {
+			return nil, fmt.Errorf("--function %q: %w", spec, err)
+		}
+		fns = append(fns, fn)
+	}
+	if len(command) > 0 {
+		fn := defaults
+		fn.Name = f.name
+		fn.Command = command
+		fn.Handler = f.handler
+		fn.Runtime = f.runtime
+		fn.WorkingDir = f.workdir
+		fn.PassEnv = append([]string(nil), f.passEnv...)
+		for _, kv := range f.env {
+			if err := addEnv(&fn, kv); err != nil {
+				return nil, fmt.Errorf("--env %w", err)
+			}
+		}
+		if !invoke.ValidName(fn.Name) {
+			return nil, fmt.Errorf("--name %q is not a valid function name: want 1 to 64 letters, digits, '-' or '_'", fn.Name)
+		}
+		if err := fn.Validate(); err != nil {
+			return nil, err
+		}
+		fns = append(fns, fn)
+	} else {
+		// These flags only configure the function given after the flags;
+		// without a command they are a mistake.
+		for _, name := range []string{"name", "handler", "runtime", "workdir", "env", "pass-env"} {
+			if set[name] {
+				return nil, fmt.Errorf("--%s configures the function given after --, but there is no command: "+
+					"add -- COMMAND ARGS..., or use --function 'name=...,cmd=...'", name)
+			}
+		}
+	}
+	if len(fns) == 0 {
+		return nil, errors.New("no function to serve: give --function SPEC, or a command after the flags (-- COMMAND ARGS...)")
+	}
+	seen := make(map[string]bool)
+	for _, fn := range fns {
+		if seen[fn.Name] {
+			return nil, fmt.Errorf("function %q is defined twice", fn.Name)
+		}
+		seen[fn.Name] = true
+	}
+	return fns, nil
+}
+
+// runServe is the serve command.
+func runServe(ctx context.Context, args []string, getenv func(string) string, environ []string, stdout, stderr io.Writer) error {
+	cfg, err := parseServe(args, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		printServeUsage(stdout, getenv)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return runDaemon(ctx, cfg, environ, stdout, stderr)
+}
+
+// printServeUsage prints serve's usage: synopsis, flags with their
+// defaults, the function spec syntax and examples.
+func printServeUsage(w io.Writer, getenv func(string) string) {
+	fmt.Fprint(w, `Usage: lambda-harness serve [flags] [-- command args...]
+
+Serve functions over the Lambda Invoke API. Each function's runtime runs as
+local processes — up to the function's concurrency, started on demand and
+reused while warm — that reach the harness over the Lambda Runtime API, so
+any Runtime Interface Client works unchanged (aws-lambda-go, awslambdaric,
+the Node, Java and .NET clients, a bash custom runtime).
+
+Give functions with --function SPEC (repeatable), or give one function as a
+command after the flags, configured by the shorthand flags --name,
+--handler, --env, --pass-env, --workdir and --runtime. The flags --timeout,
+--memory, --concurrency, --queue, --idle-timeout and --init-timeout apply to
+the shorthand's function and are the defaults of every --function spec.
+
+The functions' output and their START/END/REPORT lines go to stdout, the
+harness's own log to stderr. Runtimes inherit only PATH, HOME, TZ and LANG
+from the host environment, plus the variables their pass-env names; never
+the harness's own settings and secrets (LAMBDA_HARNESS_*, AMQP_*).
+
+Flags:
+`)
+	fs, _ := newServeFlagSet(getenv)
+	printFlags(w, fs)
+	fmt.Fprint(w, `
+Function spec:
+  A comma-separated list of key=value items, for example
+    name=echo,timeout=3s,memory=128,env=K=V,env=K2=V2,cmd=./bin/echo arg1 "arg 2"
+  cmd must come last: it takes the rest of the spec, commas included, and is
+  split into words like a shell does (quotes and backslashes, no expansion).
+  Any other value containing a comma can be quoted whole: env="GREETING=hi, you".
+  Durations are Go durations (1m30s) or seconds (90). Keys:
+`)
+	for _, k := range specKeys() {
+		item := k.name + "=" + k.arg
+		if k.repeat {
+			k.usage += "; repeatable"
+		}
+		fmt.Fprintf(w, "    %-23s %s\n", item, k.usage)
+	}
+	fmt.Fprint(w, `
+Examples:
+  lambda-harness serve --name echo -- ./bin/echo
+  lambda-harness serve --name echo --timeout 10 --concurrency 4 --env GREETING=hi -- ./bin/echo --verbose
+  lambda-harness serve --listen 0.0.0.0:8080 --warm 1 \
+      --function 'name=hello,handler=app.handler,pass-env=PYTHONPATH,cmd=python3 -m awslambdaric app.handler' \
+      --function 'name=echo,memory=256,concurrency=4,cmd=./bin/echo'
+
+`)
+	fmt.Fprint(w, invokeExamples("localhost:8080", "echo"))
+}
