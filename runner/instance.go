@@ -75,16 +75,16 @@ func (in *instance) start(ctx context.Context, r *Runner) error {
 		return fmt.Errorf("runtime api listener: %w", err)
 	}
 	in.ln = ln
+	in.launched = time.Now() // before Serve: the handlers read it
 	in.srv = &http.Server{
 		Handler:           in.routes(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(in.log.Handler(), slog.LevelDebug),
 	}
-	go in.srv.Serve(ln) // ends when kill closes the server
+	go in.srv.Serve(ln) // ends when watch closes the server
 
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	api := net.JoinHostPort(r.advertiseHost, port)
-	in.launched = time.Now()
 	spec := Spec{
 		Function:   in.pool.fn,
 		InstanceID: in.id,
@@ -108,21 +108,20 @@ func (in *instance) start(ctx context.Context, r *Runner) error {
 	return nil
 }
 
-// watch marks the instance dead when its process exits.
+// watch marks the instance dead when its process exits, and only then
+// closes its Runtime API: a runtime that is being killed must not see its
+// connection refused first and log a misleading error.
 func (in *instance) watch() {
 	<-in.proc.Done()
 	in.log.Debug("runtime exited", "reason", in.proc.ExitReason())
 	in.markDead()
+	in.srv.Close()
 	in.pool.forget(in)
 }
 
+// markDead stops handing invocations to the instance. Idempotent.
 func (in *instance) markDead() {
-	in.deadOnce.Do(func() {
-		close(in.dead)
-		if in.srv != nil {
-			in.srv.Close()
-		}
-	})
+	in.deadOnce.Do(func() { close(in.dead) })
 }
 
 func (in *instance) isDead() bool {

@@ -116,7 +116,7 @@ func (p *pool) launch(in *instance) {
 	if err := in.start(context.Background(), p.r); err != nil {
 		p.log.Warn("cannot start runtime", "instance_id", in.id, "error", err)
 		in.launchErr = err
-		in.markDead()
+		in.markDead() // start closed the listener
 		p.forget(in)
 		return
 	}

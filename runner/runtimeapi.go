@@ -78,6 +78,9 @@ func (in *instance) handleNext(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 		return
 	case <-in.dead:
+		// Never answer: an empty 200 would look like an invocation. The
+		// connection closes with the listener once the runtime is gone.
+		<-r.Context().Done()
 		return
 	}
 	in.mu.Lock()
