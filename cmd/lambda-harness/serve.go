@@ -58,7 +58,7 @@ func newServeFlagSet(getenv func(string) string) (*flag.FlagSet, *serveFlags) {
 	fs.Var(&f.timeout, "timeout", "how long one invocation may run: a Go `DURATION` or seconds, at most 15m")
 	fs.IntVar(&f.memory, "memory", invoke.DefaultMemoryMB, "memory size in `MB`, 128 to 10240, reported to the function")
 	fs.IntVar(&f.concurrency, "concurrency", invoke.DefaultConcurrency, "most instances of a function running at once, `N`")
-	fs.IntVar(&f.queue, "queue", 0, "`N` invocations that may wait for a busy instance before 429\nTooManyRequests; -1 for none (default 0: 10 × concurrency)")
+	fs.IntVar(&f.queue, "queue", 0, "`N` invocations that may wait for a busy instance before 429\nTooManyRequests; -1 for none (default 0: the larger of 100 and 10 × concurrency)")
 	fs.Var(&f.idleTimeout, "idle-timeout", "how long (a `DURATION`) an idle instance lives before it is stopped")
 	fs.Var(&f.initTimeout, "init-timeout", "limit (a `DURATION`) from launch to the runtime's first /next\n(default 0: 10s, as on Lambda)")
 
