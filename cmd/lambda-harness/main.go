@@ -17,6 +17,7 @@ import (
 const rieName = "aws-lambda-rie"
 
 func main() {
+	setProcs(os.Getenv)
 	ctx, force := signalContext()
 	err := run(ctx, os.Args, os.Getenv, os.Environ(), os.Stdout, os.Stderr)
 	if err != nil {
