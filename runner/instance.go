@@ -208,34 +208,58 @@ func exitFailure(requestID, reason string) *invoke.Response {
 
 // run hands inv to the runtime and waits for its answer, the deadline, or
 // the runtime's death. The instance must be ready and owned by the caller.
-// It reports whether the instance may be reused.
-func (in *instance) run(inv *invocation) (resp *invoke.Response, reusable bool) {
+// It reports whether the runtime received the invocation at all (an
+// instance can die between two invocations) and whether the instance may
+// be reused.
+func (in *instance) run(inv *invocation) (resp *invoke.Response, delivered, reusable bool) {
 	t := time.NewTimer(time.Until(inv.deadline))
 	defer t.Stop()
 	select {
 	case in.invocations <- inv:
 	case <-in.dead:
-		return in.deathFailure(inv), false
+		return in.deathFailure(inv), false, false
 	case <-t.C:
 		in.kill()
-		return in.timeoutFailure(inv), false
+		return in.timeoutFailure(inv), true, false
 	}
 	select {
 	case resp := <-inv.done:
-		return resp, true
+		return resp, true, true
 	case <-in.dead:
 		// The runtime may have answered just before it died.
 		select {
 		case resp := <-inv.done:
-			return resp, false
+			return resp, true, false
 		default:
 		}
-		return in.deathFailure(inv), false
+		return in.deathFailure(inv), true, false
 	case <-t.C:
 		in.kill()
-		return in.timeoutFailure(inv), false
+		return in.timeoutFailure(inv), true, false
 	}
 }
+
+// finish ends the instance's work on inv: later output is no longer its,
+// and a late answer for it is an InvalidStateTransition.
+func (in *instance) finish(inv *invocation) {
+	in.mu.Lock()
+	if in.current == inv {
+		in.lastID = inv.req.RequestID
+		in.current = nil
+	}
+	in.mu.Unlock()
+}
+
+// syncOutput waits briefly until the runtime's output written so far has
+// been logged, where the launcher can tell.
+func (in *instance) syncOutput() {
+	if s, ok := in.proc.(OutputSyncer); ok {
+		s.SyncOutput(time.Now().Add(outputSyncWait))
+	}
+}
+
+// outputSyncWait bounds the wait for a runtime's last lines.
+const outputSyncWait = 200 * time.Millisecond
 
 func (in *instance) timeoutFailure(inv *invocation) *invoke.Response {
 	return invoke.FunctionFailure(inv.req.RequestID, invoke.ErrorTypeTimeout,
@@ -272,9 +296,8 @@ func (in *instance) maxMemory(d time.Duration) uint64 {
 // belongs to and writes it to the function log.
 func (in *instance) output(stream Stream, line []byte) {
 	in.mu.Lock()
-	inv := in.current
+	inv, requestID := in.current, in.lastID
 	in.mu.Unlock()
-	var requestID string
 	var tail *tailBuffer
 	if inv != nil {
 		requestID, tail = inv.req.RequestID, inv.tail

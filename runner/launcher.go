@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"time"
 
 	"github.com/lambda-harness/lambda-harness/invoke"
 )
@@ -62,4 +63,13 @@ type Process interface {
 	// MaxMemoryBytes returns the peak memory used so far by the
 	// environment's processes, measured, or 0 if it cannot be measured.
 	MaxMemoryBytes() uint64
+}
+
+// OutputSyncer is implemented by a Process whose output can be caught up
+// with: SyncOutput returns once every line the runtime wrote before the
+// call has been passed to Spec.Output, or at deadline. The runner calls it
+// when a runtime has answered, so that the handler's last lines come
+// before the END line and into the Tail.
+type OutputSyncer interface {
+	SyncOutput(deadline time.Time)
 }

@@ -196,12 +196,31 @@ func (r *Runner) Invoke(ctx context.Context, req *invoke.Request) (*invoke.Respo
 	}
 }
 
-// invokeSync runs req on an instance and waits for its result.
+// maxHandoffs bounds how often an invocation moves on to another instance
+// because the one it got died before receiving it.
+const maxHandoffs = 3
+
+// invokeSync runs req on an instance and waits for its result. An instance
+// can die between two invocations (aws-lambda-go exits after a panic, just
+// after reporting it): an invocation its runtime never received goes to
+// another instance.
 func (r *Runner) invokeSync(ctx context.Context, req *invoke.Request) (*invoke.Response, error) {
 	p := r.pools[req.FunctionName]
+	for attempt := 1; ; attempt++ {
+		resp, delivered, err := r.runOn(ctx, p, req)
+		if delivered || err != nil || attempt == maxHandoffs {
+			return resp, err
+		}
+		r.log.Debug("instance died before the invocation reached it, trying another",
+			"function", p.fn.Name, "request_id", req.RequestID)
+	}
+}
+
+// runOn runs req on one instance of p.
+func (r *Runner) runOn(ctx context.Context, p *pool, req *invoke.Request) (resp *invoke.Response, delivered bool, err error) {
 	in, err := p.acquire(ctx)
 	if err != nil {
-		return nil, err
+		return nil, true, err
 	}
 	defer p.release(in)
 	fn := p.fn
@@ -211,32 +230,37 @@ func (r *Runner) invokeSync(ctx context.Context, req *invoke.Request) (*invoke.R
 			if errors.As(err, &f) {
 				r.log.Warn("init failed", "function", fn.Name, "instance_id", in.id,
 					"request_id", req.RequestID, "error_type", f.resp.ErrorType)
-				return f.resp, nil
+				return f.resp, true, nil
 			}
-			return nil, err
+			return nil, true, err
 		}
 	}
 	start := time.Now()
 	inv := newInvocation(req, invoke.ARN(r.cfg.Region, r.cfg.Account, fn.Name, req.Qualifier), start.Add(fn.Timeout))
-	r.flog.start(fn.Name, req.RequestID, in.id, inv.tail)
-	resp, reusable := in.run(inv)
+	resp, delivered, reusable := in.run(inv)
+	if !delivered {
+		return resp, false, nil
+	}
 	if !reusable {
 		in.kill()
 	}
+	duration := time.Since(start)
+	in.syncOutput()
 	rep := report{
 		requestID: req.RequestID,
-		duration:  time.Since(start),
+		duration:  duration,
 		memoryMB:  fn.MemoryMB,
-		maxMemory: in.maxMemory(time.Since(start)),
+		maxMemory: in.maxMemory(duration),
 		initDur:   in.initDur,
 		cold:      in.cold,
 	}
 	in.cold = false
 	r.flog.end(fn.Name, in.id, rep, inv.tail)
+	in.finish(inv)
 	if inv.tail != nil {
 		resp.LogTail = inv.tail.bytes()
 	}
-	return resp, nil
+	return resp, true, nil
 }
 
 // Warm starts up to n instances of the named function and waits until they

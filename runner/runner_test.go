@@ -556,3 +556,21 @@ func TestShutdownLetsInFlightFinish(t *testing.T) {
 		t.Error("runtime still running after shutdown")
 	}
 }
+
+func TestRuntimeDyingAfterAnswerIsNotGivenTheNextInvocation(t *testing.T) {
+	// aws-lambda-go reports a panic with /error and then exits.
+	l := &fakeLauncher{behave: func(rt *fakeRuntime, inv fakeInvocation) fakeAction {
+		if string(inv.body) == `"panic"` {
+			return fakeAction{errType: "Runtime.Panic", errBody: []byte(`{"errorMessage":"boom","errorType":"string"}`), exitAfter: "exit status 2"}
+		}
+		return fakeAction{respond: inv.body}
+	}}
+	r, _ := newTestRunner(t, l, fn("panicky"))
+	if et := errorType(t, call(t, r, &invoke.Request{FunctionName: "panicky", Payload: []byte(`"panic"`)})); et != "string" {
+		t.Fatalf("errorType %q", et)
+	}
+	resp := call(t, r, &invoke.Request{FunctionName: "panicky", Payload: []byte(`"next"`)})
+	if resp.FunctionError != "" || string(resp.Payload) != `"next"` {
+		t.Errorf("next invocation: %s %s, want it run on a fresh instance", resp.FunctionError, resp.Payload)
+	}
+}

@@ -65,13 +65,6 @@ func (in *instance) handleNext(w http.ResponseWriter, r *http.Request) {
 		in.initDur = time.Since(in.launched)
 		close(in.ready)
 	})
-	in.mu.Lock()
-	if in.current != nil {
-		in.lastID = in.current.req.RequestID
-		in.current = nil
-	}
-	in.mu.Unlock()
-
 	var inv *invocation
 	select {
 	case inv = <-in.invocations:
@@ -87,6 +80,9 @@ func (in *instance) handleNext(w http.ResponseWriter, r *http.Request) {
 	in.current = inv
 	in.answered = false
 	in.mu.Unlock()
+	// START before the runtime has the event, so it precedes the
+	// handler's output.
+	in.pool.r.flog.start(in.pool.fn.Name, inv.req.RequestID, in.id, inv.tail)
 
 	req := inv.req
 	h := w.Header()

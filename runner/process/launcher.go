@@ -121,9 +121,14 @@ func (l *Launcher) Launch(ctx context.Context, spec runner.Spec) (runner.Process
 	}
 
 	pid := cmd.Process.Pid
+	// Both are pipes, which always have a raw connection.
+	outR, _ := newPipeReader(stdoutR)
+	errR, _ := newPipeReader(stderrR)
 	p := &process{
-		cmd:  cmd,
-		pgid: pid, // Setpgid with Pgid 0: the group is named after the leader
+		stdout: outR,
+		stderr: errR,
+		cmd:    cmd,
+		pgid:   pid, // Setpgid with Pgid 0: the group is named after the leader
 		log: l.log.With("function", fn.Name, "instance_id", spec.InstanceID,
 			"pid", pid),
 		done: make(chan struct{}),

@@ -25,6 +25,8 @@ type process struct {
 	log  *slog.Logger
 	done chan struct{}
 	mem  memory
+	// stdout and stderr read the output pipes (see SyncOutput).
+	stdout, stderr *pipeReader
 
 	// mu protects the fields below.
 	mu sync.Mutex
@@ -35,7 +37,10 @@ type process struct {
 	reason string
 }
 
-var _ runner.Process = (*process)(nil)
+var (
+	_ runner.Process      = (*process)(nil)
+	_ runner.OutputSyncer = (*process)(nil)
+)
 
 // Done is closed once the runtime has exited and its output is read.
 func (p *process) Done() <-chan struct{} { return p.done }
@@ -70,6 +75,14 @@ func (p *process) killGroup() {
 	}
 }
 
+// SyncOutput waits, at most until deadline, until everything the runtime
+// has written to stdout and stderr so far has been passed to the output
+// function (see runner.OutputSyncer).
+func (p *process) SyncOutput(deadline time.Time) {
+	p.stdout.sync(deadline)
+	p.stderr.sync(deadline)
+}
+
 // MaxMemoryBytes returns the peak memory of the process tree so far (see
 // memory). After the exit it returns the last figure measured.
 func (p *process) MaxMemoryBytes() uint64 {
@@ -87,8 +100,8 @@ func (p *process) MaxMemoryBytes() uint64 {
 // goroutines and waits for them.
 func (p *process) wait(stdout, stderr *os.File, output func(runner.Stream, []byte)) {
 	var readers sync.WaitGroup
-	readers.Go(func() { readLines(stdout, runner.Stdout, output) })
-	readers.Go(func() { readLines(stderr, runner.Stderr, output) })
+	readers.Go(func() { readLines(p.stdout, runner.Stdout, output); p.stdout.finish() })
+	readers.Go(func() { readLines(p.stderr, runner.Stderr, output); p.stderr.finish() })
 
 	err := p.cmd.Wait()
 
