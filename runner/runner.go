@@ -168,6 +168,10 @@ func (r *Runner) Invoke(ctx context.Context, req *invoke.Request) (*invoke.Respo
 	if req.RequestID == "" {
 		req.RequestID = invoke.NewRequestID()
 	}
+	if len(req.Payload) == 0 {
+		// Lambda hands a function {} when the caller sent no payload.
+		req.Payload = emptyEvent
+	}
 	if _, ok := r.pools[req.FunctionName]; !ok {
 		return nil, invoke.Errorf(invoke.NotFound, "Function not found: %s",
 			invoke.ARN(r.cfg.Region, r.cfg.Account, req.FunctionName, req.Qualifier))
@@ -195,6 +199,8 @@ func (r *Runner) Invoke(ctx context.Context, req *invoke.Request) (*invoke.Respo
 		return nil, invoke.Errorf(invoke.InvalidParameter, "Invalid invocation type: %s", req.Type)
 	}
 }
+
+var emptyEvent = []byte("{}")
 
 // maxHandoffs bounds how often an invocation moves on to another instance
 // because the one it got died before receiving it.

@@ -574,3 +574,10 @@ func TestRuntimeDyingAfterAnswerIsNotGivenTheNextInvocation(t *testing.T) {
 		t.Errorf("next invocation: %s %s, want it run on a fresh instance", resp.FunctionError, resp.Payload)
 	}
 }
+
+func TestEmptyPayloadIsAnEmptyObject(t *testing.T) {
+	r, _ := newTestRunner(t, &fakeLauncher{}, fn("echo"))
+	if got := string(call(t, r, &invoke.Request{FunctionName: "echo"}).Payload); got != "{}" {
+		t.Errorf("the runtime got %q for an empty payload, want {}", got)
+	}
+}

@@ -1,8 +1,10 @@
 package process
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -28,8 +30,12 @@ const execWrapperVar = "AWS_LAMBDA_EXEC_WRAPPER"
 // applied it, as the seed's does for aws-lambda-rie (which never applies
 // the wrapper itself) with `exec aws-lambda-rie "$wrapper" python3 ...`;
 // wrapping it twice would hand the wrapper its own path as the runtime.
+//
+// Nor is a command that is a script handling AWS_LAMBDA_EXEC_WRAPPER itself,
+// as AWS's runtime bootstrap scripts and the seed's lambda-entrypoint.sh do:
+// there the script checks and applies the wrapper.
 func commandLine(command []string, dir string, env []string) (path string, argv []string, err error) {
-	if wrapper, ok := lookupEnv(env, execWrapperVar); ok && wrapper != "" {
+	if wrapper, ok := lookupEnv(env, execWrapperVar); ok && wrapper != "" && !appliesWrapper(command[0], dir, env) {
 		path, err := checkExecutable(wrapper, dir)
 		if err != nil {
 			return "", nil, err
@@ -104,4 +110,31 @@ func sameFile(path, name, dir string, env []string) bool {
 	a, errA := os.Stat(path)
 	b, errB := os.Stat(resolved)
 	return errA == nil && errB == nil && os.SameFile(a, b)
+}
+
+// scriptHead is how much of a script appliesWrapper reads.
+const scriptHead = 64 << 10
+
+// appliesWrapper reports whether the program name is a script (#!) that
+// mentions AWS_LAMBDA_EXEC_WRAPPER, and so applies the wrapper itself.
+func appliesWrapper(name, dir string, env []string) bool {
+	var path string
+	var err error
+	if strings.Contains(name, "/") {
+		path, err = checkExecutable(name, dir)
+	} else {
+		path, err = lookPath(name, dir, env)
+	}
+	if err != nil {
+		return false
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, scriptHead)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	return bytes.HasPrefix(head, []byte("#!")) && bytes.Contains(head, []byte(execWrapperVar))
 }

@@ -48,3 +48,23 @@ func TestCommandLineWrapper(t *testing.T) {
 		})
 	}
 }
+
+// TestCommandLineEntrypointAppliesWrapper checks that a script which
+// handles AWS_LAMBDA_EXEC_WRAPPER itself, as the seed's lambda-entrypoint.sh
+// does, is started as it is: wrapping it too would hand it the wrapper's
+// arguments.
+func TestCommandLineEntrypointAppliesWrapper(t *testing.T) {
+	dir := t.TempDir()
+	entry := filepath.Join(dir, "lambda-entrypoint.sh")
+	script := "#!/bin/sh\nif [ -z \"$AWS_LAMBDA_EXEC_WRAPPER\" ]; then exec python3 -m awslambdaric \"$1\"; fi\n"
+	if err := os.WriteFile(entry, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The wrapper need not exist: the entrypoint checks it, with its own
+	// messages and exit codes.
+	env := []string{"PATH=" + dir, execWrapperVar + "=/opt/missing-wrapper"}
+	path, argv, err := commandLine([]string{entry, "app.handler"}, dir, env)
+	if err != nil || path != entry || !slices.Equal(argv, []string{entry, "app.handler"}) {
+		t.Errorf("commandLine = %s %q %v, want the entrypoint unwrapped", path, argv, err)
+	}
+}
