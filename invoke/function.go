@@ -26,8 +26,21 @@ type Function struct {
 	Name string
 	// Command is the runtime command and its arguments (process launcher),
 	// for example ["python3", "-m", "awslambdaric", "app.handler"] or
-	// ["./bootstrap"].
+	// ["./bootstrap"]. For an image it overrides the image's CMD.
 	Command []string
+	// Image is the container image that runs the function; "" runs Command
+	// as a local process.
+	Image string
+	// Entrypoint overrides the image's ENTRYPOINT.
+	Entrypoint []string
+	// RuntimeAPI says how a container's runtime reaches the Runtime API:
+	// RuntimeAPIDirect or RuntimeAPIEmulator; "" is the launcher's default.
+	RuntimeAPI string
+	// Emulator says which emulator runs inside the container in
+	// RuntimeAPIEmulator mode: EmulatorHarness (this binary, mounted as
+	// /usr/local/bin/aws-lambda-rie) or EmulatorImage (the image's own);
+	// "" means EmulatorHarness.
+	Emulator string
 	// Handler is _HANDLER.
 	Handler string
 	// Runtime is informational ("provided.al2023", "python3.12", ...).
@@ -61,6 +74,26 @@ type Function struct {
 	InitTimeout time.Duration
 }
 
+// Ways for a container's runtime to reach the Runtime API.
+const (
+	// RuntimeAPIDirect sets AWS_LAMBDA_RUNTIME_API to the instance's
+	// listener on the host.
+	RuntimeAPIDirect = "direct"
+	// RuntimeAPIEmulator lets an emulator inside the container serve the
+	// Runtime API; invocations are forwarded to its Invoke API.
+	RuntimeAPIEmulator = "emulator"
+)
+
+// Emulators for RuntimeAPIEmulator.
+const (
+	// EmulatorHarness mounts this harness's own binary as the image's
+	// /usr/local/bin/aws-lambda-rie.
+	EmulatorHarness = "harness"
+	// EmulatorImage uses the emulator the image carries; it may be the real
+	// aws-lambda-rie, which knows only the name "function".
+	EmulatorImage = "image"
+)
+
 // WithDefaults returns f with every zero setting replaced by its default.
 func (f Function) WithDefaults() Function {
 	if f.Timeout <= 0 {
@@ -86,8 +119,21 @@ func (f Function) Validate() error {
 	if !ValidName(f.Name) {
 		return fmt.Errorf("function name %q: want 1 to 64 letters, digits, '-' or '_'", f.Name)
 	}
-	if len(f.Command) == 0 {
-		return fmt.Errorf("function %s: no runtime command", f.Name)
+	if len(f.Command) == 0 && f.Image == "" {
+		return fmt.Errorf("function %s: no runtime command and no image", f.Name)
+	}
+	if f.Image == "" && (len(f.Entrypoint) > 0 || f.RuntimeAPI != "" || f.Emulator != "") {
+		return fmt.Errorf("function %s: entrypoint, runtime API mode and emulator apply to images only", f.Name)
+	}
+	switch f.RuntimeAPI {
+	case "", RuntimeAPIDirect, RuntimeAPIEmulator:
+	default:
+		return fmt.Errorf("function %s: runtime API mode %q: want %q or %q", f.Name, f.RuntimeAPI, RuntimeAPIDirect, RuntimeAPIEmulator)
+	}
+	switch f.Emulator {
+	case "", EmulatorHarness, EmulatorImage:
+	default:
+		return fmt.Errorf("function %s: emulator %q: want %q or %q", f.Name, f.Emulator, EmulatorHarness, EmulatorImage)
 	}
 	if f.Timeout < 0 || f.Timeout > MaxTimeout {
 		return fmt.Errorf("function %s: timeout %s: want at most %s", f.Name, f.Timeout, MaxTimeout)

@@ -21,6 +21,9 @@ type instance struct {
 	ln   net.Listener
 	srv  *http.Server
 	proc Process // set once launched
+	// fw is proc as a Forwarder when an emulator inside the environment
+	// serves its Runtime API; set once launched.
+	fw Forwarder
 
 	launched time.Time
 	// ready is closed at the runtime's first /next: init is over.
@@ -70,7 +73,7 @@ func (e *initFailure) Error() string { return "init failed: " + e.resp.ErrorType
 // start listens and launches the runtime. It returns once the process runs;
 // use awaitReady for the end of init.
 func (in *instance) start(ctx context.Context, r *Runner) error {
-	ln, err := r.listen()
+	ln, host, err := r.listen(in.pool.fn)
 	if err != nil {
 		return fmt.Errorf("runtime api listener: %w", err)
 	}
@@ -84,7 +87,7 @@ func (in *instance) start(ctx context.Context, r *Runner) error {
 	go in.srv.Serve(ln) // ends when watch closes the server
 
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	api := net.JoinHostPort(r.advertiseHost, port)
+	api := net.JoinHostPort(host, port)
 	spec := Spec{
 		Function:   in.pool.fn,
 		InstanceID: in.id,
@@ -100,6 +103,15 @@ func (in *instance) start(ctx context.Context, r *Runner) error {
 	in.mu.Lock()
 	in.proc = proc
 	in.mu.Unlock()
+	if fw, ok := proc.(Forwarder); ok {
+		// An emulator inside: ready once launched, its runtime starts at
+		// the first invocation.
+		in.fw = fw
+		in.readyOnce.Do(func() {
+			in.initDur = time.Since(in.launched)
+			close(in.ready)
+		})
+	}
 	go in.watch()
 	if in.isDead() {
 		// Killed (shutdown) while launching.
@@ -212,6 +224,9 @@ func exitFailure(requestID, reason string) *invoke.Response {
 // instance can die between two invocations) and whether the instance may
 // be reused.
 func (in *instance) run(inv *invocation) (resp *invoke.Response, delivered, reusable bool) {
+	if in.fw != nil {
+		return in.forward(inv)
+	}
 	t := time.NewTimer(time.Until(inv.deadline))
 	defer t.Stop()
 	select {
@@ -236,6 +251,30 @@ func (in *instance) run(inv *invocation) (resp *invoke.Response, delivered, reus
 	case <-t.C:
 		in.kill()
 		return in.timeoutFailure(inv), true, false
+	}
+}
+
+// forward runs inv through the emulator inside the environment.
+func (in *instance) forward(inv *invocation) (resp *invoke.Response, delivered, reusable bool) {
+	in.mu.Lock()
+	in.current = inv
+	in.answered = true // nothing may answer it through our Runtime API
+	in.mu.Unlock()
+	in.pool.r.flog.start(in.pool.fn.Name, inv.req.RequestID, in.id, inv.tail)
+	ctx, cancel := context.WithDeadline(context.Background(), inv.deadline)
+	defer cancel()
+	resp, err := in.fw.Forward(ctx, inv.req)
+	switch {
+	case err == nil:
+		resp.RequestID = inv.req.RequestID
+		return resp, true, true
+	case ctx.Err() != nil:
+		in.kill()
+		return in.timeoutFailure(inv), true, false
+	default:
+		in.log.Warn("forwarding to the emulator failed", "request_id", inv.req.RequestID, "error", err)
+		in.kill()
+		return in.deathFailure(inv), true, false
 	}
 }
 

@@ -73,3 +73,24 @@ type Process interface {
 type OutputSyncer interface {
 	SyncOutput(deadline time.Time)
 }
+
+// Forwarder is implemented by a Process whose environment runs an emulator
+// of its own (an aws-lambda-rie inside a container image): the runner
+// forwards each invocation to it over the Invoke API instead of serving the
+// Runtime API to the runtime. Launch returns once the emulator accepts
+// connections. Forward is called for one invocation at a time and blocks
+// until the emulator answers or ctx (the invocation's deadline) is done; a
+// function failure is a Response with FunctionError set, an error means the
+// emulator could not be reached or broke off.
+type Forwarder interface {
+	Forward(ctx context.Context, req *invoke.Request) (*invoke.Response, error)
+}
+
+// Addresser is implemented by a Launcher whose runtimes reach the Runtime
+// API at an address of their own, for example a container's through its
+// network's gateway: listen is the host the instance's listener binds,
+// advertise the host the runtime is told (AWS_LAMBDA_RUNTIME_API). An empty
+// answer means the runner's configured default.
+type Addresser interface {
+	RuntimeAPIHosts(fn invoke.Function) (listen, advertise string)
+}

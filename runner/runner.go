@@ -356,9 +356,20 @@ func (r *Runner) shutdown(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// listen opens a Runtime API listener: on the configured port if it is
-// fixed and still free, else on an ephemeral port of the same host.
-func (r *Runner) listen() (net.Listener, error) {
+// listen opens a Runtime API listener for an instance of fn and returns
+// the host its runtime is to use: where the launcher says (a container's
+// gateway), else on the configured port if it is fixed and still free,
+// else on an ephemeral port of the configured host.
+func (r *Runner) listen(fn invoke.Function) (net.Listener, string, error) {
+	if a, ok := r.cfg.Launcher.(Addresser); ok {
+		if listen, advertise := a.RuntimeAPIHosts(fn); listen != "" {
+			if advertise == "" {
+				advertise = listen
+			}
+			ln, err := net.Listen("tcp", net.JoinHostPort(listen, "0"))
+			return ln, advertise, err
+		}
+	}
 	if r.listenPort != "0" && r.listenPort != "" {
 		r.portMu.Lock()
 		defer r.portMu.Unlock()
@@ -366,10 +377,11 @@ func (r *Runner) listen() (net.Listener, error) {
 			ln, err := net.Listen("tcp", net.JoinHostPort(r.listenHost, r.listenPort))
 			if err == nil {
 				r.portUsed = true
-				return ln, nil
+				return ln, r.advertiseHost, nil
 			}
 			r.log.Warn("runtime api port taken, using an ephemeral port", "addr", r.cfg.ListenAddr, "error", err)
 		}
 	}
-	return net.Listen("tcp", net.JoinHostPort(r.listenHost, "0"))
+	ln, err := net.Listen("tcp", net.JoinHostPort(r.listenHost, "0"))
+	return ln, r.advertiseHost, err
 }
