@@ -18,6 +18,10 @@ import (
 // of the harness's side of a short invoke.
 type functionLog struct {
 	json bool
+	// raw writes function output as it is and no START/END/REPORT lines:
+	// the format of a harness running as the emulator inside a container,
+	// whose host harness tags the lines and reports the invocation itself.
+	raw bool
 
 	mu    sync.Mutex // protects the fields below and every tailBuffer
 	w     io.Writer
@@ -32,14 +36,14 @@ const (
 
 func newFunctionLog(w io.Writer, format string) (*functionLog, error) {
 	switch format {
-	case "", "text", "json":
+	case "", "text", "json", "raw":
 	default:
-		return nil, fmt.Errorf("log format %q: want text or json", format)
+		return nil, fmt.Errorf("log format %q: want text, json or raw", format)
 	}
 	if w == nil {
 		w = io.Discard
 	}
-	return &functionLog{json: format == "json", w: w}, nil
+	return &functionLog{json: format == "json", raw: format == "raw", w: w}, nil
 }
 
 // Kinds of log line.
@@ -67,7 +71,12 @@ func (l *functionLog) line(fn, requestID, instanceID, kind string, stream Stream
 		tail.add(msg)
 	}
 	b := l.buf
-	if l.json {
+	switch {
+	case l.raw && kind == kindPlatform:
+		return
+	case l.raw:
+		b = append(b, msg...)
+	case l.json:
 		jl := jsonLine{
 			Time:       time.Now().UTC().Format(time.RFC3339Nano),
 			Type:       kind,
@@ -84,7 +93,7 @@ func (l *functionLog) line(fn, requestID, instanceID, kind string, stream Stream
 		}
 		enc, _ := json.Marshal(jl)
 		b = append(b, enc...)
-	} else {
+	default:
 		b = append(b, '[')
 		b = append(b, fn...)
 		b = append(b, ' ')

@@ -35,7 +35,9 @@ type Config struct {
 	// FunctionLog receives function output and START/END/REPORT lines; nil
 	// discards.
 	FunctionLog io.Writer
-	// LogFormat is "text" (default) or "json" for FunctionLog.
+	// LogFormat is "text" (default), "json", or "raw" (output untagged, no
+	// START/END/REPORT: for a harness running as the emulator inside a
+	// container whose host harness reports the invocations) for FunctionLog.
 	LogFormat string
 	// EventQueueSize bounds the Event invocations waiting to run; default
 	// 1000. Past it, Event invokes are throttled.

@@ -581,3 +581,45 @@ func TestEmptyPayloadIsAnEmptyObject(t *testing.T) {
 		t.Errorf("the runtime got %q for an empty payload, want {}", got)
 	}
 }
+
+func TestLogFormats(t *testing.T) {
+	cases := []struct {
+		format string
+		want   []string
+		absent []string
+	}{
+		{"json", []string{`"type":"function"`, `"message":"hello from the handler"`, `"stream":"stdout"`, `"type":"platform"`, `"message":"START RequestId: `}, nil},
+		{"raw", []string{"hello from the handler\n"}, []string{"START", "REPORT", "[raw "}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.format, func(t *testing.T) {
+			l := &fakeLauncher{behave: func(rt *fakeRuntime, inv fakeInvocation) fakeAction {
+				rt.print("hello from the handler")
+				return fakeAction{respond: inv.body}
+			}}
+			logs := &syncBuffer{}
+			r, err := New(Config{Launcher: l, FunctionLog: logs, LogFormat: tc.format}, fn(tc.format))
+			if err != nil {
+				t.Fatal(err)
+			}
+			call(t, r, &invoke.Request{FunctionName: tc.format})
+			if err := r.Shutdown(context.Background()); err != nil { // flushes the log
+				t.Fatal(err)
+			}
+			out := logs.String()
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("log lacks %q:\n%s", w, out)
+				}
+			}
+			for _, a := range tc.absent {
+				if strings.Contains(out, a) {
+					t.Errorf("log has %q:\n%s", a, out)
+				}
+			}
+		})
+	}
+	if _, err := New(Config{Launcher: &fakeLauncher{}, LogFormat: "xml"}); err == nil {
+		t.Error("log format xml accepted")
+	}
+}

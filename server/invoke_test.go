@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/lambda-harness/lambda-harness/invoke"
@@ -236,4 +237,31 @@ func TestInvokeNilResponse(t *testing.T) {
 	s := newServer(t, fake, invoketest.Names("my-fn"))
 	rec := serve(t, s, request{target: "/2015-03-31/functions/my-fn/invocations"})
 	wantError(t, rec, 500, "ServiceException")
+}
+
+func TestInvokeForwardedRequestID(t *testing.T) {
+	cases := []struct{ name, header, want string }{
+		{"forwarded id kept", "5d1f0f5e-3c1a-4b1e-a9d4-0a0e3e1c2b3a", "5d1f0f5e-3c1a-4b1e-a9d4-0a0e3e1c2b3a"},
+		{"implausible id ignored", "bad id\r\n", ""},
+		{"too long ignored", strings.Repeat("a", 65), ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := &invoketest.Invoker{}
+			s := newServer(t, fake, invoketest.Names("my-fn"))
+			rec := serve(t, s, request{target: "/2015-03-31/functions/my-fn/invocations",
+				header: map[string]string{"Lambda-Harness-Request-Id": tc.header}})
+			last, _ := fake.Last()
+			got := last.RequestID
+			if tc.want != "" && got != tc.want {
+				t.Errorf("request id %q, want the forwarded %q", got, tc.want)
+			}
+			if tc.want == "" && (got == tc.header || len(got) != 36) {
+				t.Errorf("request id %q: want a fresh one", got)
+			}
+			if rec.Header().Get("x-amzn-RequestId") != got {
+				t.Errorf("x-amzn-RequestId %q, want %q", rec.Header().Get("x-amzn-RequestId"), got)
+			}
+		})
+	}
 }

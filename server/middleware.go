@@ -11,11 +11,36 @@ import (
 // x-amzn-RequestId, errors included. The Invoke handler reads it back from
 // the response header to put it in the invoke.Request, so the id a caller
 // sees is the one the function saw.
+//
+// A harness that forwards an invocation to another one (the emulator
+// inside a container) names the id it already gave in
+// Lambda-Harness-Request-Id, so that the function, its log lines and both
+// harnesses' answers share one id. Anything that is not a plausible id is
+// ignored.
 func setRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header()[headerRequestID] = []string{invoke.NewRequestID()}
+		id := r.Header.Get(headerForwardedRequestID)
+		if !validRequestID(id) {
+			id = invoke.NewRequestID()
+		}
+		w.Header()[headerRequestID] = []string{id}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// validRequestID reports whether id can stand as a request id: 1 to 64
+// letters, digits and '-'.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // requestID returns the request id setRequestID gave this response.

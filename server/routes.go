@@ -40,19 +40,22 @@ const (
 // header names are case-insensitive, and AWS spells two of them
 // x-amzn-RequestId and x-amzn-ErrorType.
 const (
-	headerInvocationType  = "X-Amz-Invocation-Type"
-	headerLogType         = "X-Amz-Log-Type"
-	headerClientContext   = "X-Amz-Client-Context"
-	headerTraceID         = "X-Amzn-Trace-Id"
-	headerTenantID        = "X-Amz-Tenant-Id"
-	headerRequestID       = "X-Amzn-Requestid"
-	headerErrorType       = "X-Amzn-Errortype"
-	headerFunctionError   = "X-Amz-Function-Error"
-	headerLogResult       = "X-Amz-Log-Result"
-	headerExecutedVersion = "X-Amz-Executed-Version"
-	headerRetryAfter      = "Retry-After"
-	headerContentType     = "Content-Type"
-	headerContentLength   = "Content-Length"
+	headerInvocationType = "X-Amz-Invocation-Type"
+	headerLogType        = "X-Amz-Log-Type"
+	headerClientContext  = "X-Amz-Client-Context"
+	headerTraceID        = "X-Amzn-Trace-Id"
+	headerTenantID       = "X-Amz-Tenant-Id"
+	headerRequestID      = "X-Amzn-Requestid"
+	// headerForwardedRequestID is lambda-harness's own: the request id a
+	// forwarding harness already gave the invocation.
+	headerForwardedRequestID = "Lambda-Harness-Request-Id"
+	headerErrorType          = "X-Amzn-Errortype"
+	headerFunctionError      = "X-Amz-Function-Error"
+	headerLogResult          = "X-Amz-Log-Result"
+	headerExecutedVersion    = "X-Amz-Executed-Version"
+	headerRetryAfter         = "Retry-After"
+	headerContentType        = "Content-Type"
+	headerContentLength      = "Content-Length"
 
 	contentTypeJSON = "application/json"
 )
