@@ -30,6 +30,8 @@ type Launcher struct {
 	log     *slog.Logger
 	// children says whether /proc lists a task's children (see memory).
 	children bool
+	// runtimes are the main processes started and not yet waited for.
+	runtimes pids
 }
 
 var _ runner.Launcher = (*Launcher)(nil)
@@ -121,6 +123,7 @@ func (l *Launcher) Launch(ctx context.Context, spec runner.Spec) (runner.Process
 	}
 
 	pid := cmd.Process.Pid
+	l.runtimes.add(pid)
 	// Both are pipes, which always have a raw connection.
 	outR, _ := newPipeReader(stdoutR)
 	errR, _ := newPipeReader(stderrR)
@@ -135,6 +138,9 @@ func (l *Launcher) Launch(ctx context.Context, spec runner.Spec) (runner.Process
 		mem:  memory{pid: pid, pgid: pid, children: l.children},
 	}
 	p.log.Debug("runtime started", "command", argv)
-	go p.wait(stdoutR, stderrR, spec.Output)
+	go func() {
+		p.wait(stdoutR, stderrR, spec.Output)
+		l.runtimes.remove(pid)
+	}()
 	return p, nil
 }
