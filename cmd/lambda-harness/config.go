@@ -33,6 +33,24 @@ type daemonConfig struct {
 	Warm int
 	// Functions are the functions to serve, validated.
 	Functions []invoke.Function
+	// Containers configures the container launcher, which serve starts
+	// only when a function has an image.
+	Containers containerConfig
+}
+
+// containerConfig is what the container launcher is told (see
+// newContainerLauncher).
+type containerConfig struct {
+	// Host is the Docker engine's address; "" for the engine's usual one.
+	Host string
+	// HarnessBinary is the static Linux binary mounted into images as
+	// their emulator; "" for this executable.
+	HarnessBinary string
+	// Daemon names this harness in its containers' labels.
+	Daemon string
+	// DefaultMode is the Runtime API mode of image functions that do not
+	// choose one: invoke.RuntimeAPIDirect or invoke.RuntimeAPIEmulator.
+	DefaultMode string
 }
 
 // Defaults shared by the modes.
@@ -41,6 +59,7 @@ const (
 	defaultAccount     = server.DefaultAccount
 	defaultRuntimeAPI  = "127.0.0.1:0"
 	defaultGracePeriod = 30 * time.Second
+	defaultDaemonName  = "lambda-harness"
 )
 
 // checkCommon checks the settings both modes share, so that a mistake is

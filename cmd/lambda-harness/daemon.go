@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/lambda-harness/lambda-harness/invoke"
@@ -22,18 +23,36 @@ const (
 	maxHeaderBytes    = 1 << 20
 )
 
-// runDaemon wires the engine — process launcher, runner, Invoke API server
-// — serves it on cfg.Listen until ctx is cancelled, then stops it
-// gracefully (see serveUntilDone). The functions' output goes to stdout,
-// the harness's own log to stderr; environ is the host environment, from
-// which the harness's own variables are stripped before any runtime may
-// inherit it.
+// runDaemon wires the engine — process launcher, container launcher when
+// a function has an image, runner, Invoke API server — serves it on
+// cfg.Listen until ctx is cancelled, then stops it gracefully (see
+// serveUntilDone) and closes the container launcher last. The functions'
+// output goes to stdout, the harness's own log to stderr; environ is the
+// host environment, from which the harness's own variables are stripped
+// before any runtime may inherit it.
 func runDaemon(ctx context.Context, cfg daemonConfig, environ []string, stdout, stderr io.Writer) error {
 	logger := newLogger(stderr, cfg.LogFormat, cfg.LogLevel)
 
-	launcher, err := process.New(process.Config{HostEnv: hostEnv(environ), Logger: logger})
+	procs, err := process.New(process.Config{HostEnv: hostEnv(environ), Logger: logger})
 	if err != nil {
 		return fmt.Errorf("process launcher: %w", err)
+	}
+	launcher := launchers{process: procs}
+	// Docker is contacted only when it is needed, so that serving local
+	// processes works on a machine without it.
+	if names := imageFunctions(cfg.Functions); len(names) > 0 {
+		containers, err := newContainerLauncher(ctx, cfg.Containers, logger)
+		if err != nil {
+			return fmt.Errorf("functions with an image (%s) need a Docker engine: %w", strings.Join(names, ", "), err)
+		}
+		// Deferred, so after serveUntilDone, whose shutdown has stopped
+		// the runner and with it every container.
+		defer func() {
+			if err := containers.Close(); err != nil {
+				logger.Warn("container launcher did not close cleanly", "err", err)
+			}
+		}()
+		launcher.image = containers
 	}
 	rn, err := runner.New(runner.Config{
 		Region:      cfg.Region,
@@ -69,7 +88,8 @@ func runDaemon(ctx context.Context, cfg daemonConfig, environ []string, stdout, 
 }
 
 // newLogger returns the harness's own logger writing to w in format
-// ("text" or "json") at level.
+// ("json", else text: rie mode's "raw" is for the function log only) at
+// level.
 func newLogger(w io.Writer, format string, level slog.Level) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
 	if format == "json" {

@@ -5,8 +5,11 @@
 // It has two modes that share one engine:
 //
 //	lambda-harness serve [flags] [-- command args...]
-//	    a host daemon serving any number of functions, each run as local
-//	    processes scaled up to its concurrency;
+//	    a host daemon serving any number of functions — given in a
+//	    functions file (-f), as --function specs or as a command after
+//	    the flags — each run as local processes or as Docker containers of
+//	    its image, scaled up to its concurrency; Docker is contacted only
+//	    when a function has an image;
 //	lambda-harness rie [flags] <runtime command...>
 //	    a drop-in for aws-lambda-rie inside a container image; the same mode
 //	    is selected when the binary is invoked under the name aws-lambda-rie.

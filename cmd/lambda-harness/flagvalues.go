@@ -135,3 +135,24 @@ func (v *formatValue) String() string {
 	}
 	return string(*v)
 }
+
+// fileValue is a flag.Value for a file that may be given once.
+type fileValue string
+
+func (v *fileValue) Set(s string) error {
+	switch {
+	case s == "":
+		return errors.New("want a file name")
+	case *v != "":
+		return fmt.Errorf("one functions file only, and %s is given already", string(*v))
+	}
+	*v = fileValue(s)
+	return nil
+}
+
+func (v *fileValue) String() string {
+	if v == nil {
+		return ""
+	}
+	return string(*v)
+}

@@ -11,6 +11,7 @@ import (
 // A function spec configures one function in a single command-line value:
 //
 //	name=echo,timeout=3s,memory=128,env=K=V,env=K2=V2,cmd=./bin/echo arg1 "arg 2"
+//	name=hello,image=lambda-harness/bash-example-wrapper,runtime-api=emulator
 //
 // Items are key=value and separated by commas. cmd must be the last item:
 // it takes the rest of the spec, commas included, and is split into words
@@ -43,8 +44,13 @@ func specKeys() []specKey {
 		{name: "description", arg: "TEXT", usage: "informational description"},
 		{name: "env", arg: "KEY=VALUE", usage: "environment variable of the function", repeat: true},
 		{name: "pass-env", arg: "NAME", usage: `host variable the runtime may inherit, "*" for all`, repeat: true},
-		{name: "workdir", arg: "DIR", usage: "working directory (default: the harness's)"},
-		{name: "cmd", arg: "COMMAND ARGS...", usage: "runtime command, split like a shell does (required, last)"},
+		{name: "workdir", arg: "DIR", usage: "working directory (default: the harness's, or the image's)"},
+		{name: "exec-wrapper", arg: "PATH", usage: "sets " + execWrapperEnv + ": the runtime starts through this program"},
+		{name: "image", arg: "IMAGE", usage: "container image that runs the function; cmd= is then optional\nand overrides the image's CMD"},
+		{name: "entrypoint", arg: "COMMAND", usage: "overrides the image's ENTRYPOINT, split like a shell does"},
+		{name: "runtime-api", arg: "MODE", usage: "how the image's runtime reaches the Runtime API: direct or emulator\n(default --runtime-api)"},
+		{name: "emulator", arg: "WHICH", usage: "the emulator inside the image in emulator mode: harness (this binary,\nthe default) or image (its own); implies runtime-api=emulator"},
+		{name: "cmd", arg: "COMMAND ARGS...", usage: "runtime command, split like a shell does (required without image=; last)"},
 	}
 }
 
@@ -79,6 +85,9 @@ func parseFunctionSpec(spec string, defaults invoke.Function) (invoke.Function, 
 			return invoke.Function{}, fmt.Errorf("key %q given twice", key)
 		}
 		seen[key] = true
+		if key == "env" && strings.HasPrefix(value, execWrapperEnv+"=") {
+			seen["env "+execWrapperEnv] = true
+		}
 		if err := setSpecKey(&fn, key, value); err != nil {
 			return invoke.Function{}, fmt.Errorf("%s: %w", key, err)
 		}
@@ -86,8 +95,14 @@ func parseFunctionSpec(spec string, defaults invoke.Function) (invoke.Function, 
 	if !seen["name"] {
 		return invoke.Function{}, fmt.Errorf("no name: add name=NAME")
 	}
-	if !seen["cmd"] {
-		return invoke.Function{}, fmt.Errorf("function %s: no command: end the spec with cmd=COMMAND ARGS...", fn.Name)
+	if !seen["cmd"] && !seen["image"] {
+		return invoke.Function{}, fmt.Errorf("function %s: no command: end the spec with cmd=COMMAND ARGS..., or give image=IMAGE", fn.Name)
+	}
+	if seen["exec-wrapper"] && seen["env "+execWrapperEnv] {
+		return invoke.Function{}, fmt.Errorf("function %s: exec-wrapper= and env=%s=... both given: give one", fn.Name, execWrapperEnv)
+	}
+	if err := checkImageKeys(&fn, seen); err != nil {
+		return invoke.Function{}, fmt.Errorf("function %s: %w", fn.Name, err)
 	}
 	if err := fn.Validate(); err != nil {
 		return invoke.Function{}, err
@@ -157,6 +172,34 @@ func setSpecKey(fn *invoke.Function, key, value string) error {
 		fn.Description = value
 	case "workdir":
 		fn.WorkingDir = value
+	case "exec-wrapper":
+		if value == "" {
+			return fmt.Errorf("want a path")
+		}
+		if fn.Env == nil {
+			fn.Env = make(map[string]string)
+		}
+		fn.Env[execWrapperEnv] = value
+	case "image":
+		if value == "" {
+			return fmt.Errorf("want an image name")
+		}
+		fn.Image = value
+	case "entrypoint":
+		fn.Entrypoint, err = splitWords(value)
+		if err == nil && len(fn.Entrypoint) == 0 {
+			err = fmt.Errorf("empty entrypoint")
+		}
+	case "runtime-api":
+		if value != invoke.RuntimeAPIDirect && value != invoke.RuntimeAPIEmulator {
+			return fmt.Errorf("%q: want %s or %s", value, invoke.RuntimeAPIDirect, invoke.RuntimeAPIEmulator)
+		}
+		fn.RuntimeAPI = value
+	case "emulator":
+		if value != invoke.EmulatorHarness && value != invoke.EmulatorImage {
+			return fmt.Errorf("%q: want %s or %s", value, invoke.EmulatorHarness, invoke.EmulatorImage)
+		}
+		fn.Emulator = value
 	case "env":
 		err = addEnv(fn, value)
 	case "pass-env":
@@ -171,6 +214,29 @@ func setSpecKey(fn *invoke.Function, key, value string) error {
 		}
 	}
 	return err
+}
+
+// checkImageKeys checks the keys of a spec that only images take, and
+// makes emulator= imply runtime-api=emulator. seen holds the keys given.
+func checkImageKeys(fn *invoke.Function, seen map[string]bool) error {
+	if fn.Image == "" {
+		for _, k := range []string{"entrypoint", "runtime-api", "emulator"} {
+			if seen[k] {
+				return fmt.Errorf("%s= applies to image functions only: add image=IMAGE", k)
+			}
+		}
+		return nil
+	}
+	switch {
+	case fn.Emulator != "" && fn.RuntimeAPI == invoke.RuntimeAPIDirect:
+		return fmt.Errorf("emulator=%s applies with runtime-api=%s, not %s", fn.Emulator, invoke.RuntimeAPIEmulator, fn.RuntimeAPI)
+	case fn.Emulator != "":
+		fn.RuntimeAPI = invoke.RuntimeAPIEmulator // naming an emulator asks for one
+	}
+	if fn.WorkingDir != "" && !strings.HasPrefix(fn.WorkingDir, "/") {
+		return fmt.Errorf("workdir=%s: want an absolute path inside the image", fn.WorkingDir)
+	}
+	return nil
 }
 
 // addEnv adds one KEY=VALUE to fn's environment; a later value for the

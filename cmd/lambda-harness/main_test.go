@@ -100,7 +100,11 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 			flags: func() *flag.FlagSet { fs, _ := newServeFlagSet(env()); return fs }(),
 			mentions: []string{"name=NAME", "cmd=COMMAND", "env=KEY=VALUE", "must come last",
 				"/2015-03-31/functions/function/invocations", "/2015-03-31/functions/echo/invocations",
-				"aws lambda invoke --endpoint-url", "--cli-binary-format raw-in-base64-out"},
+				"aws lambda invoke --endpoint-url", "--cli-binary-format raw-in-base64-out",
+				"-f, --functions-file FILE", "Functions file:", "functions.example.yaml", "serve -f functions.yaml",
+				"image=IMAGE", "entrypoint=COMMAND", "runtime-api=MODE", "emulator=WHICH", "exec-wrapper=PATH",
+				"cmd= is then optional", "--docker-host HOST", "(default $DOCKER_HOST", "--harness-binary FILE",
+				"--daemon-name NAME", "--runtime-api MODE", "Docker is needed only when a\nfunction has an image"},
 		},
 		{
 			name:  "rie",
@@ -108,7 +112,7 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 			flags: func() *flag.FlagSet { fs, _ := newRIEFlagSet("rie", env()); return fs }(),
 			mentions: []string{"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_TIMEOUT", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
 				"AWS_LAMBDA_FUNCTION_VERSION", "_HANDLER", "MAX_CONCURRENCY", "AWS_LAMBDA_MAX_CONCURRENCY", "LOG_LEVEL",
-				"LAMBDA_HARNESS_LOG_FORMAT", "LAMBDA_HARNESS_GRACE_PERIOD", "python3 -m awslambdaric",
+				"LAMBDA_HARNESS_LOG_FORMAT", "raw writes", "LAMBDA_HARNESS_GRACE_PERIOD", "python3 -m awslambdaric",
 				"/2015-03-31/functions/function/invocations", "--function-name test_function"},
 		},
 	}
@@ -117,8 +121,16 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 			var b bytes.Buffer
 			tt.help(&b)
 			help := b.String()
+			short := shortFlags(tt.flags)
 			tt.flags.VisitAll(func(f *flag.Flag) {
-				if !strings.Contains(help, "\n  --"+f.Name+" ") && !strings.Contains(help, "\n  --"+f.Name+"\n") {
+				head := "\n  --" + f.Name
+				if s, ok := short[f.Value]; ok {
+					head = "\n  -" + s + ", --" + f.Name
+					if s == f.Name {
+						return // printed with its long form
+					}
+				}
+				if !strings.Contains(help, head+" ") && !strings.Contains(help, head+"\n") {
 					t.Errorf("help does not explain --%s", f.Name)
 				}
 				if !isZeroDefault(f.DefValue) && !strings.Contains(help, "(default "+f.DefValue) &&

@@ -94,11 +94,17 @@ func parseRIE(cmd string, args []string, getenv func(string) string, stat func(s
 		Functions:   []invoke.Function{fn},
 	}
 	if v := getenv(harnessEnvPrefix + "LOG_FORMAT"); v != "" {
-		var lf formatValue
-		if err := lf.Set(v); err != nil {
-			return daemonConfig{}, usageErrorf(cmd, "%sLOG_FORMAT=%s: %v", harnessEnvPrefix, v, err)
+		// raw is for a harness that is the emulator inside a container
+		// driven by a harness on the host: the function's output goes out
+		// as it is, with no START/END/REPORT lines, since the host harness
+		// tags the lines and reports the invocation itself. The emulator's
+		// own log stays text.
+		switch v {
+		case "text", "json", "raw":
+			cfg.LogFormat = v
+		default:
+			return daemonConfig{}, usageErrorf(cmd, "%sLOG_FORMAT=%s: want text, json or raw", harnessEnvPrefix, v)
 		}
-		cfg.LogFormat = string(lf)
 	}
 	if v := getenv(harnessEnvPrefix + "GRACE_PERIOD"); v != "" {
 		if cfg.GracePeriod, err = parseSeconds(v); err != nil {
@@ -238,7 +244,10 @@ Environment:
                                    runtime process (default 1)
   LOG_LEVEL                        the default of --log-level
   AWS_REGION, AWS_DEFAULT_REGION   the region in the function's ARN (default us-east-1)
-  LAMBDA_HARNESS_LOG_FORMAT        text or json, for both logs (default text)
+  LAMBDA_HARNESS_LOG_FORMAT        text or json, for both logs (default text); raw writes
+                                   the function's output as it is, without START/END/REPORT
+                                   lines, and the emulator's log as text (for a harness
+                                   inside a container, driven by one on the host)
   LAMBDA_HARNESS_GRACE_PERIOD      on SIGTERM, how long in-flight invocations may finish
                                    before the runtime is killed (default %s)
 

@@ -104,6 +104,12 @@ func TestParseRIE(t *testing.T) {
 			}),
 		},
 		{
+			name:   "raw function log for a harness driven by one on the host",
+			args:   []string{"./bootstrap"},
+			getenv: env("LAMBDA_HARNESS_LOG_FORMAT=raw"),
+			want:   with(rieFn("./bootstrap"), func(c *daemonConfig) { c.LogFormat = "raw" }),
+		},
+		{
 			name:   "MAX_CONCURRENCY beats AWS_LAMBDA_MAX_CONCURRENCY",
 			args:   []string{"./bootstrap"},
 			getenv: env("MAX_CONCURRENCY=3", "AWS_LAMBDA_MAX_CONCURRENCY=7"),
@@ -201,7 +207,7 @@ func TestParseRIEErrors(t *testing.T) {
 		{"bad memory", []string{"./bootstrap"}, env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1GB"), "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1GB"},
 		{"bad MAX_CONCURRENCY", []string{"./bootstrap"}, env("MAX_CONCURRENCY=many"), "MAX_CONCURRENCY=many"},
 		{"zero AWS_LAMBDA_MAX_CONCURRENCY", []string{"./bootstrap"}, env("AWS_LAMBDA_MAX_CONCURRENCY=0"), "want a whole number, at least 1"},
-		{"bad log format", []string{"./bootstrap"}, env("LAMBDA_HARNESS_LOG_FORMAT=xml"), "LAMBDA_HARNESS_LOG_FORMAT=xml"},
+		{"bad log format", []string{"./bootstrap"}, env("LAMBDA_HARNESS_LOG_FORMAT=xml"), "LAMBDA_HARNESS_LOG_FORMAT=xml: want text, json or raw"},
 		{"bad grace period", []string{"./bootstrap"}, env("LAMBDA_HARNESS_GRACE_PERIOD=later"), "LAMBDA_HARNESS_GRACE_PERIOD"},
 		{"bad region", []string{"./bootstrap"}, env("AWS_REGION=us east"), `region "us east"`},
 	}

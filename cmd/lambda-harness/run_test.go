@@ -73,9 +73,15 @@ type harness struct {
 // listens (or fails). ctx stops it.
 func startHarness(t *testing.T, ctx context.Context, args ...string) *harness {
 	t.Helper()
+	return startHarnessEnv(t, ctx, env(), args...)
+}
+
+// startHarnessEnv is startHarness with the environment getenv.
+func startHarnessEnv(t *testing.T, ctx context.Context, getenv func(string) string, args ...string) *harness {
+	t.Helper()
 	h := &harness{stdout: &syncBuffer{}, stderr: &addrWatcher{addr: make(chan string, 1)}, done: make(chan error, 1)}
 	go func() {
-		h.done <- run(ctx, append([]string{"lambda-harness"}, args...), env(), os.Environ(), h.stdout, h.stderr)
+		h.done <- run(ctx, append([]string{"lambda-harness"}, args...), getenv, os.Environ(), h.stdout, h.stderr)
 	}()
 	select {
 	case h.addr = <-h.stderr.addr:

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/lambda-harness/lambda-harness/invoke"
@@ -22,6 +23,10 @@ type serveFlags struct {
 	grace                               secondsValue
 	warm                                int
 	functions                           listValue
+	functionsFile                       fileValue
+
+	// The container launcher, for functions with an image.
+	runtimeAPIMode, dockerHost, harnessBinary, daemonName string
 
 	// Defaults of every function, and settings of the one function of the
 	// shorthand (a command after the flags).
@@ -54,6 +59,13 @@ func newServeFlagSet(getenv func(string) string) (*flag.FlagSet, *serveFlags) {
 	fs.Var(&f.grace, "grace-period", "on SIGTERM or SIGINT, how long (a `DURATION`) in-flight invocations and\nqueued events may run before the instances are killed; a second signal\nkills them at once")
 	fs.IntVar(&f.warm, "warm", 0, "`N` instances of every function to start, and wait for, at startup\n(default 0: the first invocation starts one)")
 	fs.Var(&f.functions, "function", "a function, as a `SPEC` (see Function spec below); repeatable")
+	fs.Var(&f.functionsFile, "functions-file", "YAML `FILE` of functions (see Functions file below); its functions are\nserved along with the --function specs")
+	fs.Var(&f.functionsFile, "f", "short for --functions-file")
+
+	fs.StringVar(&f.runtimeAPIMode, "runtime-api", invoke.RuntimeAPIDirect, "`MODE` of the Runtime API of image functions that choose none: direct\n(AWS_LAMBDA_RUNTIME_API points at the harness) or emulator (an emulator\ninside the container, which the harness forwards invocations to)")
+	fs.StringVar(&f.dockerHost, "docker-host", getenv("DOCKER_HOST"), "Docker engine `HOST` that runs image functions, e.g. unix:///var/run/docker.sock\n(default $DOCKER_HOST, else the engine's usual socket)")
+	fs.StringVar(&f.harnessBinary, "harness-binary", "", "static Linux lambda-harness `FILE`, a path on the Docker engine's host,\nmounted as /usr/local/bin/aws-lambda-rie in images with emulator harness\n(default: this executable)")
+	fs.StringVar(&f.daemonName, "daemon-name", defaultDaemonName, "`NAME` of this harness in the labels of its containers; at start it removes\nthe containers a previous run of the same name left")
 
 	fs.Var(&f.timeout, "timeout", "how long one invocation may run: a Go `DURATION` or seconds, at most 15m")
 	fs.IntVar(&f.memory, "memory", invoke.DefaultMemoryMB, "memory size in `MB`, 128 to 10240, reported to the function")
@@ -93,9 +105,12 @@ func parseServe(args []string, getenv func(string) string) (daemonConfig, error)
 		LogLevel:    slog.Level(f.logLevel),
 		GracePeriod: time.Duration(f.grace),
 		Warm:        f.warm,
-	}
-	if err := checkCommon(cfg); err != nil {
-		return daemonConfig{}, usageErrorf(serveCmd, "%v", err)
+		Containers: containerConfig{
+			Host:          f.dockerHost,
+			HarnessBinary: f.harnessBinary,
+			Daemon:        f.daemonName,
+			DefaultMode:   f.runtimeAPIMode,
+		},
 	}
 	switch {
 	case f.warm < 0:
@@ -108,6 +123,10 @@ func parseServe(args []string, getenv func(string) string) (daemonConfig, error)
 		return daemonConfig{}, usageErrorf(serveCmd, "--concurrency %d: want at least 1", f.concurrency)
 	case f.queue < -1:
 		return daemonConfig{}, usageErrorf(serveCmd, "--queue %d: want -1 (no waiting), 0 (the default) or more", f.queue)
+	case f.runtimeAPIMode != invoke.RuntimeAPIDirect && f.runtimeAPIMode != invoke.RuntimeAPIEmulator:
+		return daemonConfig{}, usageErrorf(serveCmd, "--runtime-api %q: want %s or %s", f.runtimeAPIMode, invoke.RuntimeAPIDirect, invoke.RuntimeAPIEmulator)
+	case f.daemonName == "":
+		return daemonConfig{}, usageErrorf(serveCmd, "--daemon-name: want a name")
 	}
 
 	defaults := invoke.Function{
@@ -118,7 +137,24 @@ func parseServe(args []string, getenv func(string) string) (daemonConfig, error)
 		IdleTimeout: time.Duration(f.idleTimeout),
 		InitTimeout: time.Duration(f.initTimeout),
 	}
-	fns, err := serveFunctions(f, defaults, fs.Args(), set)
+	var file functionsFile
+	if f.functionsFile != "" {
+		var err error
+		if file, err = loadFunctionsFile(string(f.functionsFile), defaults); err != nil {
+			return daemonConfig{}, usageErrorf(serveCmd, "%v", err)
+		}
+		// The command line beats the file, which beats the environment.
+		if file.Region != "" && !set["region"] {
+			cfg.Region = file.Region
+		}
+		if file.Account != "" && !set["account"] {
+			cfg.Account = file.Account
+		}
+	}
+	if err := checkCommon(cfg); err != nil {
+		return daemonConfig{}, usageErrorf(serveCmd, "%v", err)
+	}
+	fns, err := serveFunctions(f, defaults, fs.Args(), set, file)
 	if err != nil {
 		return daemonConfig{}, usageErrorf(serveCmd, "%v", err)
 	}
@@ -127,15 +163,27 @@ func parseServe(args []string, getenv func(string) string) (daemonConfig, error)
 }
 
 // serveFunctions builds the functions of serve: one per --function spec,
-// plus the shorthand's function when a command follows the flags.
-func serveFunctions(f *serveFlags, defaults invoke.Function, command []string, set map[string]bool) ([]invoke.Function, error) {
+// the shorthand's function when a command follows the flags, and the
+// functions of the functions file. Their names must differ.
+func serveFunctions(f *serveFlags, defaults invoke.Function, command []string, set map[string]bool, file functionsFile) ([]invoke.Function, error) {
 	var fns []invoke.Function
+	from := make(map[string]string) // function name → where it is defined, for messages
+	add := func(fn invoke.Function, where string) error {
+		if first, dup := from[fn.Name]; dup {
+			return fmt.Errorf("function %q is defined twice: %s and %s", fn.Name, first, where)
+		}
+		from[fn.Name] = where
+		fns = append(fns, fn)
+		return nil
+	}
 	for _, spec := range f.functions {
 		fn, err := parseFunctionSpec(spec, defaults)
 		if err != nil {
 			return nil, fmt.Errorf("--function %q: %w", spec, err)
 		}
-		fns = append(fns, fn)
+		if err := add(fn, "by --function"); err != nil {
+			return nil, err
+		}
 	}
 	if len(command) > 0 {
 		fn := defaults
@@ -156,7 +204,9 @@ func serveFunctions(f *serveFlags, defaults invoke.Function, command []string, s
 		if err := fn.Validate(); err != nil {
 			return nil, err
 		}
-		fns = append(fns, fn)
+		if err := add(fn, "by the command after the flags"); err != nil {
+			return nil, err
+		}
 	} else {
 		// These flags only configure the function given after the flags;
 		// without a command they are a mistake.
@@ -167,15 +217,17 @@ func serveFunctions(f *serveFlags, defaults invoke.Function, command []string, s
 			}
 		}
 	}
-	if len(fns) == 0 {
-		return nil, errors.New("no function to serve: give --function SPEC, or a command after the flags (-- COMMAND ARGS...)")
-	}
-	seen := make(map[string]bool)
-	for _, fn := range fns {
-		if seen[fn.Name] {
-			return nil, fmt.Errorf("function %q is defined twice", fn.Name)
+	for _, fn := range file.Functions {
+		where := "in " + string(f.functionsFile)
+		if line := file.Lines[fn.Name]; line > 0 {
+			where += fmt.Sprintf(":%d", line)
 		}
-		seen[fn.Name] = true
+		if err := add(fn, where); err != nil {
+			return nil, err
+		}
+	}
+	if len(fns) == 0 {
+		return nil, errors.New("no function to serve: give -f FILE, --function SPEC, or a command after the flags (-- COMMAND ARGS...)")
 	}
 	return fns, nil
 }
@@ -194,35 +246,68 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, en
 }
 
 // printServeUsage prints serve's usage: synopsis, flags with their
-// defaults, the function spec syntax and examples.
+// defaults, the functions file, the function spec syntax and examples.
 func printServeUsage(w io.Writer, getenv func(string) string) {
 	fmt.Fprint(w, `Usage: lambda-harness serve [flags] [-- command args...]
 
-Serve functions over the Lambda Invoke API. Each function's runtime runs as
-local processes — up to the function's concurrency, started on demand and
-reused while warm — that reach the harness over the Lambda Runtime API, so
-any Runtime Interface Client works unchanged (aws-lambda-go, awslambdaric,
-the Node, Java and .NET clients, a bash custom runtime).
+Serve functions over the Lambda Invoke API. A function runs as local
+processes or, when it has an image, as Docker containers of that image — up
+to the function's concurrency, started on demand and reused while warm. Its
+runtime reaches the harness over the Lambda Runtime API, so any Runtime
+Interface Client works unchanged (aws-lambda-go, awslambdaric, the Node,
+Java and .NET clients, a bash custom runtime). Docker is needed only when a
+function has an image.
 
-Give functions with --function SPEC (repeatable), or give one function as a
-command after the flags, configured by the shorthand flags --name,
---handler, --env, --pass-env, --workdir and --runtime. The flags --timeout,
---memory, --concurrency, --queue, --idle-timeout and --init-timeout apply to
-the shorthand's function and are the defaults of every --function spec.
+Give functions in a functions file (-f FILE), with --function SPEC
+(repeatable), or as one command after the flags, configured by the
+shorthand flags --name, --handler, --env, --pass-env, --workdir and
+--runtime; all three may be combined, and names must differ. The flags
+--timeout, --memory, --concurrency, --queue, --idle-timeout and
+--init-timeout apply to the shorthand's function and are the defaults of
+every --function spec and of the functions file's functions (whose own
+defaults: come first).
+
+An image's runtime gets its Runtime API in one of two modes (--runtime-api,
+or per function): direct sets AWS_LAMBDA_RUNTIME_API to a listener of the
+harness reachable from the container (the image's entrypoint then runs the
+runtime itself); emulator lets an emulator inside the container serve it —
+this binary mounted as /usr/local/bin/aws-lambda-rie (emulator harness), or
+the image's own (emulator image) — and forwards invocations to it.
 
 The functions' output and their START/END/REPORT lines go to stdout, the
-harness's own log to stderr. Runtimes inherit only PATH, HOME, TZ and LANG
-from the host environment, plus the variables their pass-env names; never
-the harness's own settings and secrets (LAMBDA_HARNESS_*, AMQP_*).
+harness's own log to stderr. Local runtimes inherit only PATH, HOME, TZ and
+LANG from the host environment, plus the variables their pass-env names;
+never the harness's own settings and secrets (LAMBDA_HARNESS_*, AMQP_*).
 
 Flags:
 `)
 	fs, _ := newServeFlagSet(getenv)
 	printFlags(w, fs)
 	fmt.Fprint(w, `
+Functions file:
+  YAML; functions.example.yaml, at the root of the repository, explains every key.
+    region: eu-west-1            # optional, as --region (the flag wins)
+    account: "123456789012"      # optional, as --account (the flag wins)
+    defaults:                    # optional: settings of every function that omits them
+      timeout: 30s
+    functions:                   # function name → settings
+      echo:
+        command: ["./bin/echo"]  # a local process
+        env: {GREETING: hi}
+      hello:
+        image: lambda-harness/bash-example-wrapper   # a container image
+        runtime-api: emulator
+  A function takes the keys of a function spec (below) but name, which is its
+  key, with command for cmd; env is a mapping and pass-env a list; a command
+  or an entrypoint is a list of words, or one string split like a shell does.
+  Relative paths of local processes (a command with a '/', workdir,
+  exec-wrapper) are taken from the file's directory. An unknown key is an
+  error, reported with the file's line, as are invalid settings.
+
 Function spec:
   A comma-separated list of key=value items, for example
     name=echo,timeout=3s,memory=128,env=K=V,env=K2=V2,cmd=./bin/echo arg1 "arg 2"
+    name=hello,image=lambda-harness/bash-example-wrapper,runtime-api=emulator
   cmd must come last: it takes the rest of the spec, commas included, and is
   split into words like a shell does (quotes and backslashes, no expansion).
   Any other value containing a comma can be quoted whole: env="GREETING=hi, you".
@@ -233,15 +318,18 @@ Function spec:
 		if k.repeat {
 			k.usage += "; repeatable"
 		}
-		fmt.Fprintf(w, "    %-23s %s\n", item, k.usage)
+		fmt.Fprintf(w, "    %-23s %s\n", item, strings.ReplaceAll(k.usage, "\n", "\n"+strings.Repeat(" ", 28)))
 	}
 	fmt.Fprint(w, `
 Examples:
   lambda-harness serve --name echo -- ./bin/echo
   lambda-harness serve --name echo --timeout 10 --concurrency 4 --env GREETING=hi -- ./bin/echo --verbose
+  lambda-harness serve -f functions.yaml --listen 0.0.0.0:8080
   lambda-harness serve --listen 0.0.0.0:8080 --warm 1 \
       --function 'name=hello,handler=app.handler,pass-env=PYTHONPATH,cmd=python3 -m awslambdaric app.handler' \
       --function 'name=echo,memory=256,concurrency=4,cmd=./bin/echo'
+  lambda-harness serve --runtime-api emulator \
+      --function 'name=hello,image=lambda-harness/bash-example-wrapper,exec-wrapper=/opt/wrapper'
 
 `)
 	fmt.Fprint(w, invokeExamples("localhost:8080", "echo"))

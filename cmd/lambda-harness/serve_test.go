@@ -33,6 +33,7 @@ func TestParseServe(t *testing.T) {
 	base := daemonConfig{
 		Listen: "127.0.0.1:8080", RuntimeAPI: "127.0.0.1:0", Region: "us-east-1", Account: "123456789012",
 		LogFormat: "text", LogLevel: slog.LevelInfo, GracePeriod: 30 * time.Second,
+		Containers: containerConfig{Daemon: "lambda-harness", DefaultMode: "direct"},
 	}
 	with := func(edit func(*daemonConfig)) daemonConfig {
 		c := base
@@ -101,8 +102,29 @@ func TestParseServe(t *testing.T) {
 			want: daemonConfig{
 				Listen: "127.0.0.1:0", RuntimeAPI: "0.0.0.0:9001", Region: "eu-west-1", Account: "000000000000",
 				LogFormat: "json", LogLevel: slog.LevelDebug, GracePeriod: 5 * time.Second, Warm: 2,
-				Functions: []invoke.Function{fn("function", "./fn")},
+				Functions:  []invoke.Function{fn("function", "./fn")},
+				Containers: containerConfig{Daemon: "lambda-harness", DefaultMode: "direct"},
 			},
+		},
+		{
+			name: "container launcher flags",
+			args: []string{"--docker-host", "tcp://127.0.0.1:2375", "--harness-binary", "/bin/sh",
+				"--daemon-name", "ci-7", "--runtime-api", "emulator", "--function", "name=hello,image=hello-image"},
+			getenv: env("DOCKER_HOST=unix:///elsewhere.sock"),
+			want: with(func(c *daemonConfig) {
+				c.Containers = containerConfig{Host: "tcp://127.0.0.1:2375", HarnessBinary: "/bin/sh", Daemon: "ci-7", DefaultMode: "emulator"}
+				c.Functions = []invoke.Function{{Name: "hello", Image: "hello-image", Timeout: 3 * time.Second,
+					MemoryMB: 128, Concurrency: 10, IdleTimeout: 10 * time.Minute}}
+			}),
+		},
+		{
+			name:   "Docker host from DOCKER_HOST",
+			args:   []string{"--", "./fn"},
+			getenv: env("DOCKER_HOST=unix:///run/user/1000/docker.sock"),
+			want: with(func(c *daemonConfig) {
+				c.Containers.Host = "unix:///run/user/1000/docker.sock"
+				c.Functions = []invoke.Function{fn("function", "./fn")}
+			}),
 		},
 		{
 			name:   "region from AWS_REGION",
@@ -155,10 +177,17 @@ func TestParseServeErrors(t *testing.T) {
 		args    []string
 		wantErr string
 	}{
-		{"no function", nil, "no function to serve"},
+		{"no function", nil, "no function to serve: give -f FILE, --function SPEC"},
 		{"unknown flag", []string{"--colour", "red", "--", "./fn"}, "flag provided but not defined: -colour"},
-		{"duplicate name", []string{"--function", "name=a,cmd=./a", "--function", "name=a,cmd=./b"}, `function "a" is defined twice`},
-		{"duplicate name with shorthand", []string{"--function", "name=a,cmd=./a", "--name", "a", "--", "./b"}, `function "a" is defined twice`},
+		{"duplicate name", []string{"--function", "name=a,cmd=./a", "--function", "name=a,cmd=./b"},
+			`function "a" is defined twice: by --function and by --function`},
+		{"duplicate name with shorthand", []string{"--function", "name=a,cmd=./a", "--name", "a", "--", "./b"},
+			`function "a" is defined twice: by --function and by the command after the flags`},
+		{"bad --runtime-api", []string{"--runtime-api", "socket", "--", "./fn"}, `--runtime-api "socket": want direct or emulator`},
+		{"empty --daemon-name", []string{"--daemon-name", "", "--", "./fn"}, "--daemon-name: want a name"},
+		{"missing functions file", []string{"-f", "/nonexistent/functions.yaml"}, "functions file: open /nonexistent/functions.yaml"},
+		{"two functions files", []string{"-f", "a.yaml", "--functions-file", "b.yaml"}, "one functions file only, and a.yaml is given already"},
+		{"image keys without image", []string{"--function", "name=a,runtime-api=emulator,cmd=./a"}, "runtime-api= applies to image functions only"},
 		{"invalid --name", []string{"--name", "my fn", "--", "./fn"}, `--name "my fn" is not a valid function name`},
 		{"bad spec", []string{"--function", "name=a,size=1,cmd=./a"}, `--function "name=a,size=1,cmd=./a": unknown key "size"`},
 		{"spec without cmd", []string{"--function", "name=a"}, "no command"},

@@ -14,7 +14,8 @@ protocols: the Invoke API to callers (curl, aws lambda invoke, the SDKs) and
 the Runtime API to the functions' runtimes (any Runtime Interface Client).
 
 Usage:
-  lambda-harness serve [flags] [-- command args...]  serve functions run as local processes
+  lambda-harness serve [flags] [-- command args...]  serve functions run as local processes or
+                                                     container images
   lambda-harness rie [flags] <runtime command...>    a drop-in for aws-lambda-rie
   lambda-harness version                             print the version
   lambda-harness help [command]                      print this help, or a command's
@@ -28,7 +29,9 @@ Flags:
 
 Examples:
   lambda-harness serve --name echo -- ./bin/echo
+  lambda-harness serve -f functions.yaml
   lambda-harness serve --function 'name=hello,handler=app.handler,cmd=python3 -m awslambdaric app.handler'
+  lambda-harness serve --function 'name=hello,image=lambda-harness/bash-example-wrapper'
   aws-lambda-rie python3 -m awslambdaric app.handler
 
 `)
@@ -53,11 +56,19 @@ func invokeExamples(addr, name string) string {
 
 // printFlags prints the flags of fs as GNU-style --name options, each with
 // its argument name (the back-quoted word of its usage), its usage and its
-// default, in the order of fs.VisitAll (alphabetical).
+// default, in the order of fs.VisitAll (alphabetical). A one-letter flag
+// that shares its value with a long one is printed with it: "-f, --file".
 func printFlags(w io.Writer, fs *flag.FlagSet) {
+	short := shortFlags(fs)
 	fs.VisitAll(func(f *flag.Flag) {
+		if len(f.Name) == 1 && short[f.Value] == f.Name {
+			return
+		}
 		arg, usage := flag.UnquoteUsage(f)
 		head := "  --" + f.Name
+		if s, ok := short[f.Value]; ok && s != f.Name {
+			head = "  -" + s + ", --" + f.Name
+		}
 		if arg != "" {
 			head += " " + arg
 		}
@@ -68,6 +79,23 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 		}
 		fmt.Fprintf(w, "        %s\n", usage)
 	})
+}
+
+// shortFlags maps the value of each long flag that has a one-letter alias
+// to the alias.
+func shortFlags(fs *flag.FlagSet) map[flag.Value]string {
+	short := make(map[flag.Value]string)
+	fs.VisitAll(func(f *flag.Flag) {
+		if len(f.Name) != 1 {
+			return
+		}
+		fs.VisitAll(func(g *flag.Flag) {
+			if len(g.Name) > 1 && g.Value == f.Value {
+				short[f.Value] = f.Name
+			}
+		})
+	})
+	return short
 }
 
 // isZeroDefault reports whether a flag's default is its type's zero value,
