@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"time"
 
@@ -36,6 +37,15 @@ func runDaemon(ctx context.Context, cfg daemonConfig, environ []string, stdout, 
 	procs, err := process.New(process.Config{HostEnv: hostEnv(environ), Logger: logger})
 	if err != nil {
 		return fmt.Errorf("process launcher: %w", err)
+	}
+	if os.Getpid() == 1 {
+		// As a container's PID 1 (the emulator an entrypoint execs) the
+		// harness inherits every orphan in the container and must reap
+		// them, or they stay zombies (see process.ReapOrphans).
+		rctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		reaped := make(chan struct{})
+		go func() { procs.ReapOrphans(rctx); close(reaped) }()
+		defer func() { stop(); <-reaped }()
 	}
 	launcher := launchers{process: procs}
 	// Docker is contacted only when it is needed, so that serving local
