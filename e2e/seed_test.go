@@ -37,7 +37,7 @@ const seedRIE = "/usr/local/bin/aws-lambda-rie"
 const wrapperRan = "wrapper_script: starting python3 -X importtime -m awslambdaric lambda_function.lambda_handler"
 
 // seedDir returns the directory of the seed scenario's assets.
-func seedDir() string { return filepath.Join(moduleRoot, "docker", "bash-example-wrapper") }
+func seedDir() string { return filepath.Join(moduleRoot, "docker", "examples", "bash-example-wrapper") }
 
 // awslambdaricStandin returns the directory to put on PYTHONPATH for
 // "python3 -m awslambdaric" (see testdata/awslambdaric-standin).

@@ -1,10 +1,13 @@
 #!/bin/bash
-# Runs the bash-example-wrapper image (docker build -t bash-example-wrapper .)
-# on localhost:8080, with lambda-harness in place of aws-lambda-rie: the
-# harness's static binary is bind-mounted at /usr/local/bin/aws-lambda-rie,
-# where the image's entrypoint looks for the emulator.
+# Runs the bash-example-wrapper image on localhost:8080 with lambda-harness
+# in place of aws-lambda-rie: the harness's static binary is bind-mounted at
+# /usr/local/bin/aws-lambda-rie, where the image's entrypoint looks for the
+# emulator. Build the image first (see Dockerfile, or Dockerfile.offline
+# with no registry).
 #
 # Settings, from the environment:
+#   IMAGE               the image (default bash-example-wrapper; the
+#                       offline build is lambda-harness/bash-example-wrapper)
 #   LAMBDA_HARNESS_BIN  the harness binary (default: bin/lambda-harness of
 #                       this repository, made by "make build")
 #   AMQP_URI, AMQP_USERNAME, AMQP_PASSWORD
@@ -18,7 +21,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-bin="${LAMBDA_HARNESS_BIN:-$here/../../bin/lambda-harness}"
+bin="${LAMBDA_HARNESS_BIN:-$here/../../../bin/lambda-harness}"
 if [ ! -x "$bin" ]; then
 	echo "$0: $bin: no lambda-harness binary; run 'make build' or set LAMBDA_HARNESS_BIN" >&2
 	exit 1
@@ -39,4 +42,4 @@ exec docker run --rm "${tty[@]}" \
 	-e AMQP_USERNAME="${AMQP_USERNAME:-guest}" \
 	-e AMQP_PASSWORD="${AMQP_PASSWORD:-guest}" \
 	-e MAX_CONCURRENCY="${MAX_CONCURRENCY:-4}" \
-	bash-example-wrapper
+	"${IMAGE:-bash-example-wrapper}"
