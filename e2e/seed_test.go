@@ -77,6 +77,7 @@ func TestSeedCommands(t *testing.T) {
 	}{
 		{"rie", startSeedRIE, 4}, // MAX_CONCURRENCY, from the seed's run script
 		{"serve", startSeedServe, 10},
+		{"serve with the entrypoint as the command", startSeedServeEntrypoint, 10},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
 			h := mode.start(t)
@@ -179,13 +180,6 @@ func startSeedRIE(t *testing.T) *harness {
 // startSeedServe serves the seed's function in serve mode on
 // localhost:8080 with the wrapper in the function's environment: the
 // process launcher applies it, as the entrypoint's else-branch would.
-//
-// The entrypoint itself is not the command here: with
-// AWS_LAMBDA_RUNTIME_API set it takes its else-branch, `exec -- "$wrapper"
-// ...`, which Debian's /bin/sh (dash) rejects ("exec: --: not found"), so
-// in an image like the seed's only the aws-lambda-rie branch works. (Had
-// it worked, the launcher would not wrap it again: it leaves scripts that
-// handle AWS_LAMBDA_EXEC_WRAPPER alone, see runner/process.)
 func startSeedServe(t *testing.T) *harness {
 	t.Helper()
 	fn := strings.Join([]string{
@@ -196,6 +190,27 @@ func startSeedServe(t *testing.T) *harness {
 		"env=PYTHONDONTWRITEBYTECODE=1",
 		"handler=lambda_function.lambda_handler",
 		"cmd=python3 -m awslambdaric lambda_function.lambda_handler",
+	}, ",")
+	return startOnSeedPorts(t, []string{"127.0.0.1:8080"}, harnessConfig{
+		Args: []string{"serve", "--listen", "127.0.0.1:8080", "--log-level", "debug", "--function", fn},
+	})
+}
+
+// startSeedServeEntrypoint serves the seed's function in serve mode with
+// docker/lambda-entrypoint.sh (the seed's entrypoint, corrected to run
+// under dash) as the command: the harness sets AWS_LAMBDA_RUNTIME_API, so
+// the entrypoint takes its direct branch and applies the wrapper itself,
+// and the launcher, seeing a script that handles AWS_LAMBDA_EXEC_WRAPPER,
+// does not apply it a second time.
+func startSeedServeEntrypoint(t *testing.T) *harness {
+	t.Helper()
+	fn := strings.Join([]string{
+		"name=bash-example-wrapper",
+		"workdir=" + seedTask(t),
+		"env=AWS_LAMBDA_EXEC_WRAPPER=" + filepath.Join(seedDir(), "wrapper_script"),
+		"env=PYTHONPATH=" + awslambdaricStandin(),
+		"env=PYTHONDONTWRITEBYTECODE=1",
+		"cmd=" + filepath.Join(seedDir(), "lambda-entrypoint.sh") + " lambda_function.lambda_handler",
 	}, ",")
 	return startOnSeedPorts(t, []string{"127.0.0.1:8080"}, harnessConfig{
 		Args: []string{"serve", "--listen", "127.0.0.1:8080", "--log-level", "debug", "--function", fn},
