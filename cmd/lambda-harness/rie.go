@@ -98,10 +98,15 @@ func parseRIE(cmd string, args []string, getenv func(string) string, stat func(s
 		// driven by a harness on the host: the function's output goes out
 		// as it is, with no START/END/REPORT lines, since the host harness
 		// tags the lines and reports the invocation itself. The emulator's
-		// own log stays text.
+		// own log stays text, and says only what is wrong (warnings and
+		// errors, unless --log-level asks for more): its output reaches the
+		// host as the function's.
 		switch v {
 		case "text", "json", "raw":
 			cfg.LogFormat = v
+			if v == "raw" && !flagSet(fset, "log-level") && cfg.LogLevel < slog.LevelWarn {
+				cfg.LogLevel = slog.LevelWarn
+			}
 		default:
 			return daemonConfig{}, usageErrorf(cmd, "%sLOG_FORMAT=%s: want text, json or raw", harnessEnvPrefix, v)
 		}

@@ -107,7 +107,7 @@ func TestParseRIE(t *testing.T) {
 			name:   "raw function log for a harness driven by one on the host",
 			args:   []string{"./bootstrap"},
 			getenv: env("LAMBDA_HARNESS_LOG_FORMAT=raw"),
-			want:   with(rieFn("./bootstrap"), func(c *daemonConfig) { c.LogFormat = "raw" }),
+			want:   with(rieFn("./bootstrap"), func(c *daemonConfig) { c.LogFormat = "raw"; c.LogLevel = slog.LevelWarn }),
 		},
 		{
 			name:   "MAX_CONCURRENCY beats AWS_LAMBDA_MAX_CONCURRENCY",
