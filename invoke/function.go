@@ -145,14 +145,16 @@ func (f Function) Validate() error {
 		return fmt.Errorf("function %s: concurrency %d: want at least 1", f.Name, f.Concurrency)
 	}
 	for k := range f.Env {
-		if !validEnvName(k) {
+		if !ValidEnvName(k) {
 			return fmt.Errorf("function %s: environment variable name %q is not valid", f.Name, k)
 		}
 	}
 	return nil
 }
 
-func validEnvName(k string) bool {
+// ValidEnvName reports whether k can name an environment variable: a
+// letter or '_', then letters, digits or '_'.
+func ValidEnvName(k string) bool {
 	if k == "" {
 		return false
 	}

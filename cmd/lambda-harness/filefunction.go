@@ -95,7 +95,7 @@ func (l *fileLoader) checkSpec(fn string, s fileSpec) error {
 		return l.fieldError(fn, "entrypoint", "entrypoint: empty")
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Env)) {
-		if !validEnvName(k) {
+		if !invoke.ValidEnvName(k) {
 			return l.fieldError(fn, "env", "env: variable name %q: want letters, digits and '_', not starting with a digit", k)
 		}
 	}
@@ -255,21 +255,4 @@ func mergeList(defaults, own []string) []string {
 		}
 	}
 	return out
-}
-
-// validEnvName reports whether k can name an environment variable, as
-// invoke.Function.Validate sees it.
-func validEnvName(k string) bool {
-	if k == "" {
-		return false
-	}
-	for i, c := range k {
-		switch {
-		case c == '_', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
-		case c >= '0' && c <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
