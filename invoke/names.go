@@ -65,11 +65,11 @@ func ParseFunctionName(s string) (name, qualifier string, err error) {
 	case parts[0] == "arn":
 		// arn:<partition>:lambda:<region>:<account>:function:<name>[:q]
 		if len(parts) < 7 || len(parts) > 8 || !strings.HasPrefix(parts[1], "aws") ||
-			parts[2] != "lambda" || !validAccount(parts[4]) || parts[5] != "function" {
+			parts[2] != "lambda" || !ValidAccount(parts[4]) || parts[5] != "function" {
 			return "", "", invalidName(s)
 		}
 		parts = parts[6:]
-	case len(parts) <= 4 && parts[1] == "function" && validAccount(parts[0]):
+	case len(parts) <= 4 && parts[1] == "function" && ValidAccount(parts[0]):
 		// 123456789012:function:my-fn[:q]
 		parts = parts[2:]
 	default:
@@ -88,7 +88,8 @@ func ParseFunctionName(s string) (name, qualifier string, err error) {
 	return name, qualifier, nil
 }
 
-func validAccount(s string) bool {
+// ValidAccount reports whether s is an AWS account id: 12 digits.
+func ValidAccount(s string) bool {
 	if len(s) != 12 {
 		return false
 	}

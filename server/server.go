@@ -61,7 +61,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Account == "" {
 		cfg.Account = DefaultAccount
 	}
-	if !validAccount(cfg.Account) {
+	if !invoke.ValidAccount(cfg.Account) {
 		return nil, errors.New("server: account " + cfg.Account + ": want 12 digits")
 	}
 	log := cfg.Logger
@@ -113,18 +113,6 @@ func validRegion(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-func validAccount(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}

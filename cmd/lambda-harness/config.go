@@ -76,7 +76,7 @@ func checkCommon(cfg daemonConfig) error {
 	if !validRegion(cfg.Region) {
 		return fmt.Errorf("region %q: want letters, digits and '-', e.g. us-east-1", cfg.Region)
 	}
-	if !validAccount(cfg.Account) {
+	if !invoke.ValidAccount(cfg.Account) {
 		return fmt.Errorf("account %q: want 12 digits", cfg.Account)
 	}
 	return nil
@@ -88,18 +88,6 @@ func validRegion(s string) bool {
 	}
 	for _, c := range s {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
-func validAccount(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
 			return false
 		}
 	}

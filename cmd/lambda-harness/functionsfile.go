@@ -133,7 +133,7 @@ func parseFunctionsFile(name, dir string, data []byte, base invoke.Function) (fu
 	if doc.Region != "" && !validRegion(doc.Region) {
 		return functionsFile{}, l.errorf(lay.topLine("region"), "region %q: want letters, digits and '-', e.g. us-east-1", doc.Region)
 	}
-	if doc.Account != "" && !validAccount(doc.Account) {
+	if doc.Account != "" && !invoke.ValidAccount(doc.Account) {
 		return functionsFile{}, l.errorf(lay.topLine("account"), "account %q: want 12 digits (quote it: \"123456789012\")", doc.Account)
 	}
 	if err := l.checkDefaults(doc.Defaults); err != nil {
