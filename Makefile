@@ -2,7 +2,8 @@
 #
 #   make build   bin/lambda-harness, static, with the version from git
 #   make run     build, then serve the echo test function on localhost:8080
-#   make test    THE test command: every package's tests, with the race detector
+#   make test    THE test command: every package's tests, with the race detector,
+#                including the container end-to-end tests (-tags e2e; need Docker)
 #   make lint    gofmt and go vet
 #   make bench   throughput, latency, cold start and memory (bench/run.sh)
 #   make clean   remove bin/
@@ -37,9 +38,10 @@ run: build echo
 	@echo
 	exec bin/lambda-harness serve --name echo -- bin/echo
 
-# The race detector needs cgo.
+# The race detector needs cgo. The e2e tag adds the end-to-end tests over
+# real containers (e2e/container*_test.go), which build their images first.
 test:
-	CGO_ENABLED=1 go test -race -count=1 ./...
+	CGO_ENABLED=1 go test -race -count=1 -tags e2e ./...
 
 lint:
 	@unformatted="$$(gofmt -l .)"; \

@@ -4,10 +4,11 @@
 # measured with an external load generator (hey) next to a null HTTP server
 # (bench/nullserver, the HTTP ceiling of this machine) in the same run.
 #
-# Usage: bash bench/run.sh        (from anywhere; takes about a minute)
+# Usage: bash bench/run.sh        (from anywhere; takes about a minute, two
+#                                  with the container measurements)
 #
-# Needs: go, curl, and hey on PATH (Debian/Ubuntu: apt-get install hey).
-# Installs nothing.
+# Needs: go, curl, and hey on PATH (Debian/Ubuntu: apt-get install hey);
+# docker and the image for the container part. Installs nothing.
 #
 # Optional environment:
 #   BENCH_DURATION   length of each measured hey run, a Go duration (default 10s)
@@ -17,6 +18,10 @@
 #   BENCH_PPROF      not supported yet: a CPU profile of the invoke path needs a
 #                    profiling hook in the harness (a --pprof flag), which it
 #                    does not have; setting it only prints this note.
+#   BENCH_CONTAINERS 0 skips the container measurements (default 1: made when
+#                    Docker answers and the image exists, else skipped with a note)
+#   BENCH_IMAGE      the image of the container measurements
+#                    (default lambda-harness/echo-go: docker/build-images.sh echo-go)
 #
 # What is measured:
 #   * req/s, p50 and p99 with 1 client against a function of concurrency 1,
@@ -28,6 +33,21 @@
 #     (starting the echo binary with no Runtime API until it gives up).
 #   * harness RSS (VmRSS of the harness process only; runtimes listed apart),
 #     idle after warm-up and the maximum sampled during load.
+#   * containers (BENCH_IMAGE, the echo function in a FROM scratch image), next
+#     to the floors Docker itself sets, interleaved run by run:
+#       - cold start: a fresh harness serving the image in direct mode, one
+#         invoke: container create -> first response, curl's wall time;
+#         median of BENCH_COLD_RUNS, with the Init Duration reported;
+#       - the docker run floor: `docker run` of the same image with no
+#         Runtime API, start to exit of the CLI (create, attach, start, the
+#         bootstrap failing at once without AWS_LAMBDA_RUNTIME_API, wait);
+#         removal not timed. Also with --rm (removal timed), and the RIE
+#         workflow: `docker run -d -p` with the harness mounted as the
+#         image's aws-lambda-rie, until the first invoke through it answers;
+#       - warm invokes, req/s with 1 and BENCH_CLIENTS clients, direct mode
+#         and emulator mode (the forwarding hop), warm containers.
+#     Containers carry the label lambda-harness.daemon=lambda-harness-bench-PID
+#     and are removed at exit.
 # The function log (stdout) goes to /dev/null during load.
 #
 # Output: a Markdown table on stdout, written with the raw hey outputs and the
@@ -41,6 +61,8 @@ DURATION=${BENCH_DURATION:-10s}
 WARMUP=${BENCH_WARMUP:-2s}
 CLIENTS=${BENCH_CLIENTS:-8}
 COLD_RUNS=${BENCH_COLD_RUNS:-5}
+CONTAINERS=${BENCH_CONTAINERS:-1}
+IMAGE=${BENCH_IMAGE:-lambda-harness/echo-go}
 BODY='{"hello":"world"}'
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -59,6 +81,25 @@ command -v go >/dev/null 2>&1 || die "go not found on PATH"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lh-bench.XXXXXX")
 PIDS=()
+# DAEMON labels every container this run makes (the harnesses' and the
+# floors'), so that cleanup removes them all and nothing else.
+DAEMON=lambda-harness-bench-$$
+
+# CONTAINER_SKIP says why the container measurements are not made ("" when
+# they are).
+CONTAINER_SKIP=""
+if [[ $CONTAINERS == 0 ]]; then
+	CONTAINER_SKIP="BENCH_CONTAINERS=0"
+elif ! command -v docker >/dev/null 2>&1; then
+	CONTAINER_SKIP="no docker command on PATH"
+elif ! docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
+	CONTAINER_SKIP="the Docker engine does not answer (docker version)"
+elif ! docker image inspect "$IMAGE" >/dev/null 2>&1; then
+	CONTAINER_SKIP="image $IMAGE is missing (build it with docker/build-images.sh echo-go, or set BENCH_IMAGE)"
+fi
+if [[ -n $CONTAINER_SKIP ]]; then
+	note "SKIPPING the container measurements: $CONTAINER_SKIP"
+fi
 
 # stop_pid PID: SIGTERM, up to 5 s for a clean exit (the harness stops its
 # runtimes then), then SIGKILL.
@@ -94,7 +135,20 @@ cleanup() {
 		stop_pid "$pid"
 	done
 	# The sampler's last sleep, if any, ends by itself within 0.2 s.
+	if [[ -z $CONTAINER_SKIP ]]; then
+		remove_containers
+	fi
 	rm -rf "$WORK"
+}
+
+# remove_containers removes every container of this run, whatever its state.
+remove_containers() {
+	local ids
+	ids=$(docker ps -aq --filter "label=lambda-harness.daemon=$DAEMON" 2>/dev/null) || return 0
+	if [[ -n $ids ]]; then
+		# shellcheck disable=SC2086 # one id per word
+		docker rm -f $ids >/dev/null 2>&1 || true
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -119,6 +173,8 @@ note "building harness, echo function and null server"
 (
 	cd "$ROOT"
 	go build -o "$WORK/lambda-harness" ./cmd/lambda-harness
+	# Static: the binary mounted into images as their aws-lambda-rie.
+	CGO_ENABLED=0 go build -o "$WORK/lambda-harness-static" ./cmd/lambda-harness
 	CGO_ENABLED=0 go build -o "$WORK/echo" ./testdata/functions/echo
 	go build -o "$WORK/nullserver" ./bench/nullserver
 )
@@ -347,6 +403,171 @@ exec_floor_ms() {
 FLOOR_ECHO=$(exec_floor_ms "$WORK/echo")
 FLOOR_TRUE=$(exec_floor_ms /bin/true)
 
+# ---------------------------------------------------------------- containers
+# start_image_harness NAME MODE CONCURRENCY WARM STDOUT: start a harness
+# serving IMAGE as NAME in Runtime API MODE (direct or emulator); sets HPID
+# and HADDR; its stderr goes to $RAW/NAME.log. In emulator mode the harness
+# is the image's entrypoint (echo-go's own is the bootstrap, which needs a
+# Runtime API); with no CMD it runs /var/task/bootstrap.
+start_image_harness() {
+	local name=$1 mode=$2 conc=$3 warm=$4 out=$5
+	local fn="name=$name,image=$IMAGE,runtime-api=$mode,concurrency=$conc"
+	if [[ $mode == emulator ]]; then
+		fn+=",entrypoint=/usr/local/bin/aws-lambda-rie"
+	fi
+	local args=(serve --listen 127.0.0.1:0 --log-format text --log-level debug --grace-period 2s
+		--daemon-name "$DAEMON" --harness-binary "$WORK/lambda-harness-static" --function "$fn")
+	if ((warm > 0)); then
+		args+=(--warm "$warm")
+	fi
+	"$WORK/lambda-harness" "${args[@]}" >"$out" 2>"$RAW/$name.log" &
+	HPID=$!
+	PIDS+=("$HPID")
+	HADDR=$(wait_addr "$RAW/$name.log" "$HPID" "$HARNESS_ADDR_EXPR")
+}
+
+now_ns() { date +%s%N; }
+ms_since() { awk -v s="$1" -v e="$(now_ns)" 'BEGIN {printf "%.2f\n", (e - s) / 1e6}'; }
+
+# free_port: a loopback port nothing listens on, from 20000 up.
+free_port() {
+	local p
+	for ((p = 20000 + RANDOM % 20000; ; p++)); do
+		if ! (: <"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+}
+
+# floor_run I: `docker run` of IMAGE with no Runtime API, start to exit:
+# the bootstrap (aws-lambda-go) exits at once. The container is removed
+# afterwards, untimed.
+floor_run() {
+	local name=$DAEMON-floor$1 s
+	s=$(now_ns)
+	docker run --name "$name" --label "lambda-harness.daemon=$DAEMON" "$IMAGE" >/dev/null 2>&1 || true
+	ms_since "$s" >>"$WORK/floor-run"
+	docker rm -f "$name" >/dev/null 2>&1 || true
+}
+
+# floor_first I: `docker run` of IMAGE, start to the container's first
+# output: the bootstrap's complaint that there is no Runtime API, printed as
+# soon as it runs. The rest of the output is drained, the container removed
+# afterwards, untimed.
+floor_first() {
+	local name=$DAEMON-first$1 s
+	s=$(now_ns)
+	{ docker run --name "$name" --label "lambda-harness.daemon=$DAEMON" "$IMAGE" 2>&1 || true; } |
+		{ head -c1 >/dev/null && ms_since "$s" >>"$WORK/floor-first"; cat >/dev/null; }
+	docker rm -f "$name" >/dev/null 2>&1 || true
+}
+
+# floor_run_rm I: the same with --rm: removal timed too.
+floor_run_rm() {
+	local s
+	s=$(now_ns)
+	docker run --rm --name "$DAEMON-floorrm$1" --label "lambda-harness.daemon=$DAEMON" "$IMAGE" >/dev/null 2>&1 || true
+	ms_since "$s" >>"$WORK/floor-rm"
+}
+
+# floor_api I: the Engine API's own floor, without the docker CLI: create,
+# start and wait for the exit of a container of IMAGE, by three curl calls
+# on the engine's socket (ENGINE_SOCK; skipped when the engine is not on a
+# local socket). The container is removed afterwards, untimed.
+floor_api() {
+	local s id
+	[[ -n $ENGINE_SOCK ]] || return 0
+	s=$(now_ns)
+	id=$(curl -fsS --unix-socket "$ENGINE_SOCK" -X POST -H 'Content-Type: application/json' \
+		-d "{\"Image\":\"$IMAGE\",\"Labels\":{\"lambda-harness.daemon\":\"$DAEMON\"}}" \
+		http://engine/containers/create | sed -n 's/.*"Id":"\([0-9a-f]*\)".*/\1/p')
+	[[ -n $id ]] || die "the Engine API did not create a container of $IMAGE"
+	curl -fsS --unix-socket "$ENGINE_SOCK" -X POST "http://engine/containers/$id/start" >/dev/null
+	curl -fsS --unix-socket "$ENGINE_SOCK" -X POST "http://engine/containers/$id/wait" >/dev/null
+	ms_since "$s" >>"$WORK/floor-api"
+	docker rm -f "$id" >/dev/null 2>&1 || true
+}
+
+# floor_rie I: the RIE workflow: `docker run -d -p` of IMAGE with the harness
+# mounted as its emulator (as its entrypoint), then invokes every 5 ms until
+# one answers 200: start to first response, CLI and polling included.
+floor_rie() {
+	local name=$DAEMON-rie$1 port s i
+	port=$(free_port)
+	s=$(now_ns)
+	docker run -d --name "$name" --label "lambda-harness.daemon=$DAEMON" -p "127.0.0.1:$port:8080" \
+		-v "$WORK/lambda-harness-static:/usr/local/bin/aws-lambda-rie:ro" \
+		--entrypoint /usr/local/bin/aws-lambda-rie "$IMAGE" >/dev/null || die "docker run of $IMAGE with the harness as its emulator failed"
+	for ((i = 0; i < 2000; i++)); do
+		if curl -fsS -o /dev/null -X POST -d "$BODY" "$(invoke_url "127.0.0.1:$port" function)" 2>/dev/null; then
+			ms_since "$s" >>"$WORK/floor-rie"
+			break
+		fi
+		sleep 0.005
+	done
+	((i < 2000)) || note "the RIE workflow run $1 never answered"
+	docker rm -f "$name" >/dev/null 2>&1 || true
+}
+
+# bench_container MODE CLIENTS: warm invokes of IMAGE in MODE with CLIENTS
+# clients against CLIENTS warm containers; hey output in
+# $RAW/container-MODE-CLIENTS.txt.
+bench_container() {
+	local mode=$1 c=$2 name=c$1$2 url
+	note "containers, $mode mode, $c client(s), $c warm container(s)"
+	start_image_harness "$name" "$mode" "$c" "$c" /dev/null
+	wait_warm "$name" "$c"
+	url=$(invoke_url "$HADDR" "$name")
+	curl -fsS -X POST -H 'Content-Type: application/json' -d "$BODY" "$url" >/dev/null ||
+		die "harness $name: first invoke failed (log: $RAW/$name.log)"
+	run_hey "container-$mode-$c" "$c" "$url"
+	stop_pid "$HPID"
+}
+
+if [[ -z $CONTAINER_SKIP ]]; then
+	remove_containers
+	note "container cold start and the docker run floors, $COLD_RUNS runs each, interleaved"
+	: >"$WORK/ccold-wall"
+	: >"$WORK/ccold-init"
+	: >"$WORK/floor-run"
+	: >"$WORK/floor-rm"
+	: >"$WORK/floor-rie"
+	: >"$WORK/floor-api"
+	: >"$WORK/floor-first"
+	ENGINE_SOCK=""
+	engine_host=${DOCKER_HOST:-unix:///var/run/docker.sock}
+	if [[ $engine_host == unix://* ]]; then
+		ENGINE_SOCK=${engine_host#unix://}
+	fi
+	for ((i = 1; i <= COLD_RUNS; i++)); do
+		start_image_harness "ccold$i" direct 1 0 "$RAW/ccold$i.stdout"
+		t=$(curl -fsS -o /dev/null -w '%{time_total}' -X POST -H 'Content-Type: application/json' \
+			-d "$BODY" "$(invoke_url "$HADDR" "ccold$i")") || die "container cold start $i: invoke failed (log: $RAW/ccold$i.log)"
+		awk -v t="$t" 'BEGIN {printf "%.2f\n", t * 1000}' >>"$WORK/ccold-wall"
+		stop_pid "$HPID"
+		sed -n 's/.*REPORT .*Init Duration: \([0-9.]*\) ms.*/\1/p' "$RAW/ccold$i.stdout" | head -n1 >>"$WORK/ccold-init"
+		floor_run "$i"
+		floor_first "$i"
+		floor_run_rm "$i"
+		floor_rie "$i"
+		floor_api "$i"
+	done
+	CCOLD_WALL=$(median <"$WORK/ccold-wall")
+	CCOLD_INIT=$(median <"$WORK/ccold-init")
+	FLOOR_RUN=$(median <"$WORK/floor-run")
+	FLOOR_RM=$(median <"$WORK/floor-rm")
+	FLOOR_RIE=$(median <"$WORK/floor-rie")
+	FLOOR_API=$(median <"$WORK/floor-api")
+	FLOOR_FIRST=$(median <"$WORK/floor-first")
+
+	bench_container direct 1
+	bench_container direct "$CLIENTS"
+	bench_container emulator 1
+	bench_container emulator "$CLIENTS"
+	remove_containers
+fi
+
 # ---------------------------------------------------------------- report
 N1=null-1 NN=null-$CLIENTS
 row() { # LABEL HARNESSFILE NULLFILE TARGET
@@ -385,6 +606,73 @@ if [[ -n $(cd "$ROOT" && git status --porcelain 2>/dev/null) ]]; then
 fi
 CLK_TCK=$(getconf CLK_TCK)
 HEYVER=$(dpkg-query -W -f='${Version}' hey 2>/dev/null || echo unknown)
+
+# containers_report: the container section of the report.
+containers_report() {
+	if [[ -n $CONTAINER_SKIP ]]; then
+		printf '## Containers\n\nSkipped: %s.\n' "$CONTAINER_SKIP"
+		return 0
+	fi
+	local r verdict
+	r=$(ratio "$CCOLD_WALL" "$FLOOR_RUN")
+	verdict=$(awk -v r="$r" 'BEGIN {print (r != "n/a" && r <= 1.2) ? "met" : "not met"}')
+	cat <<EOT
+## Containers ($IMAGE, $(docker version --format 'Docker {{.Server.Version}}, API {{.Server.APIVersion}}' 2>/dev/null))
+
+Cold start, median of $COLD_RUNS; each run a fresh harness, then the floors, interleaved.
+The harness: a fresh harness serving the image in direct mode, one invoke, its wall time at the
+caller (curl): container create → first response. Init Duration (container launch → the
+runtime's first /next), as the harness reports it: $CCOLD_INIT ms.
+
+| | what is timed | ms | harness / it |
+|---|---|---|---|
+| **harness cold start** | create → first response | **$CCOLD_WALL** | |
+| **docker run floor** | \`docker run $IMAGE\` with no Runtime API, start to exit of the CLI: create, attach, start, the bootstrap exiting at once, wait (removal not timed) | $FLOOR_RUN | **$r×** (target ≤ 1.2×: $verdict) |
+| docker run, first output | the same, start to the container's first output (the bootstrap's complaint, printed as it starts) | $FLOOR_FIRST | $(ratio "$CCOLD_WALL" "$FLOOR_FIRST")× |
+| docker run --rm | start to exit, removal timed too | $FLOOR_RM | $(ratio "$CCOLD_WALL" "$FLOOR_RM")× |
+| Engine API | create, start, wait for the exit: three curl calls on the engine's socket, no docker CLI | ${FLOOR_API:-n/a} | $(ratio "$CCOLD_WALL" "${FLOOR_API:-0}")× |
+| RIE workflow | \`docker run -d -p\` with the harness mounted as the image's aws-lambda-rie, to the first 200 (invokes polled every 5 ms) | $FLOOR_RIE | $(ratio "$CCOLD_WALL" "$FLOOR_RIE")× |
+
+Each run (ms): harness $(paste -sd' ' "$WORK/ccold-wall"); docker run $(paste -sd' ' "$WORK/floor-run");
+first output $(paste -sd' ' "$WORK/floor-first"); --rm $(paste -sd' ' "$WORK/floor-rm");
+Engine API $(paste -sd' ' "$WORK/floor-api"); RIE workflow $(paste -sd' ' "$WORK/floor-rie").
+
+The target is the issue's, against \`docker run\` start to exit. That floor pays for things the
+harness's cold start does not: starting the docker CLI (a Go program making several API calls)
+and, after the process has exited, the engine's teardown of the container (the Engine API row
+pays that too). "First output" stops when the container's process runs, before any teardown:
+the closest to a lower bound, though it still includes the CLI. The harness's cold start does
+more than it (attach, inspect, the runtime's init, the invoke's round trips).
+
+Warm invokes, $WARMUP warm-up then $DURATION; as many warm containers as clients:
+
+| mode | clients | req/s | p50 ms | p99 ms | process launcher req/s (above) | container / process |
+|---|---|---|---|---|---|---|
+$(container_row direct 1 harness-1)
+$(container_row direct "$CLIENTS" "harness-$CLIENTS")
+$(container_row emulator 1 harness-1)
+$(container_row emulator "$CLIENTS" "harness-$CLIENTS")
+
+Direct: the runtime in the container calls the harness's Runtime API on the bridge address.
+Emulator: every invoke is forwarded to the harness inside the container (Docker's port
+proxy, then its own Runtime API): one more HTTP hop and one more process.
+
+| run | responses | 200 | non-200 | transport errors |
+|---|---|---|---|---|
+$(errors_row "direct, 1 client" container-direct-1)
+$(errors_row "direct, $CLIENTS clients" "container-direct-$CLIENTS")
+$(errors_row "emulator, 1 client" container-emulator-1)
+$(errors_row "emulator, $CLIENTS clients" "container-emulator-$CLIENTS")
+EOT
+}
+
+# container_row MODE CLIENTS PROCESSFILE
+container_row() {
+	local f=$RAW/container-$1-$2.txt r p
+	r=$(hey_rps "$f")
+	p=$(hey_rps "$RAW/$3.txt")
+	printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$1" "$2" "$r" "$(hey_pct "$f" 50)" "$(hey_pct "$f" 99)" "$p" "$(ratio "$r" "$p")"
+}
 
 report() {
 	cat <<EOF
@@ -446,6 +734,8 @@ time goes to hey and the kernel; ${CLK_TCK} Hz ticks):
 | exec floor: /bin/true (mean of 20) | $FLOOR_TRUE |
 
 Wall times of each cold invoke (ms): $(paste -sd' ' "$WORK/cold-wall").
+
+$(containers_report)
 
 ## Memory (VmRSS)
 
