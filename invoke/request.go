@@ -28,6 +28,9 @@ const (
 	MaxClientContext = 3_583
 	// LogTailSize is how much of an invocation's log Tail returns.
 	LogTailSize = 4_096
+	// MaxStreamPayload is the largest streamed response.
+	// https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html
+	MaxStreamPayload = 200 << 20
 )
 
 // Request is one invocation of a function.
@@ -56,6 +59,10 @@ type Request struct {
 	TraceID string
 	// TenantID is the tenant (X-Amz-Tenant-Id), or "".
 	TenantID string
+	// Stream asks for the response as the function produces it
+	// (InvokeWithResponseStream): an Invoker that can stream sets
+	// Response.Stream instead of Payload for a successful response.
+	Stream bool
 }
 
 // InvocationType returns r.Type, defaulting to RequestResponse.

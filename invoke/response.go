@@ -30,6 +30,28 @@ type Response struct {
 	LogTail []byte
 	// ExecutedVersion is the version that ran ("$LATEST").
 	ExecutedVersion string
+	// Stream, when set (only if the request asked for it), delivers the
+	// response as the function produces it, in place of Payload. The caller
+	// must read it to the end or Close it.
+	Stream ResponseStream
+}
+
+// ResponseStream is a response being streamed by a function.
+//
+// Read returns the bytes as the runtime sends them and blocks until it
+// does; it returns io.EOF once the invocation is complete (its log
+// written, its instance released), after which Result tells how it ended.
+// Close abandons the rest (the caller went away); it is safe to call more
+// than once and after EOF. Not safe for concurrent use.
+type ResponseStream interface {
+	Read(p []byte) (int, error)
+	Close() error
+	// Result tells, after Read returned io.EOF, how the invocation ended:
+	// FunctionError, ErrorType and AWS's error object as Payload when a
+	// failure cut the stream short (a mid-stream error, a timeout, a
+	// crash), FunctionError "" when it succeeded; LogTail when Tail was
+	// asked. Never nil after EOF.
+	Result() *Response
 }
 
 // ErrorObject is the error body Lambda returns for a function failure and a

@@ -44,6 +44,9 @@ type fakeAction struct {
 	errBody   []byte            //
 	exit      string            // exit with this reason instead of answering
 	exitAfter string            // exit with this reason after answering
+	// stream, when set, is the body of a streamed /response: the chunks
+	// are sent one by one, each after its gate (if any) is closed.
+	stream []fakeChunk
 	hang      bool              // never answer (until killed)
 	header    map[string]string // extra headers on the POST
 	trailer   map[string]string // trailers (streamed response)
@@ -119,6 +122,10 @@ func (rt *fakeRuntime) loop(f *fakeLauncher) string {
 		if a.hang {
 			<-rt.ctx.Done()
 			return "signal: killed"
+		}
+		if a.stream != nil {
+			rt.postStream("/runtime/invocation/"+inv.id+"/response", a.stream, a.trailer)
+			continue
 		}
 		for p := &a; p != nil; p = p.then {
 			path := p.path
@@ -212,4 +219,49 @@ func waitFor(cond func() bool) bool {
 		time.Sleep(time.Millisecond)
 	}
 	return true
+}
+
+// fakeChunk is one piece of a streamed response.
+type fakeChunk struct {
+	data []byte
+	gate chan struct{} // closed when the chunk may be sent; nil: at once
+}
+
+// postStream posts a response in streaming mode, chunk by chunk.
+func (rt *fakeRuntime) postStream(path string, chunks []fakeChunk, trailer map[string]string) {
+	pr, pw := io.Pipe()
+	go func() {
+		for _, c := range chunks {
+			if c.gate != nil {
+				select {
+				case <-c.gate:
+				case <-rt.ctx.Done():
+					pw.CloseWithError(rt.ctx.Err())
+					return
+				}
+			}
+			if _, err := pw.Write(c.data); err != nil {
+				return
+			}
+		}
+		pw.Close()
+	}()
+	req, _ := http.NewRequestWithContext(rt.ctx, "POST", rt.api+path, pr)
+	req.Header.Set("Lambda-Runtime-Function-Response-Mode", "streaming")
+	if len(trailer) > 0 {
+		req.Trailer = http.Header{}
+		for k, v := range trailer {
+			req.Trailer.Set(k, v)
+		}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	status := 0
+	if err == nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		status = resp.StatusCode
+	}
+	rt.mu.Lock()
+	rt.statuses = append(rt.statuses, status)
+	rt.mu.Unlock()
 }

@@ -230,7 +230,12 @@ func (r *Runner) runOn(ctx context.Context, p *pool, req *invoke.Request) (resp 
 	if err != nil {
 		return nil, true, err
 	}
-	defer p.release(in)
+	released := false
+	defer func() {
+		if !released {
+			p.release(in)
+		}
+	}()
 	fn := p.fn
 	if in.cold {
 		if err := in.awaitReady(req.RequestID); err != nil {
@@ -249,13 +254,32 @@ func (r *Runner) runOn(ctx context.Context, p *pool, req *invoke.Request) (resp 
 	if !delivered {
 		return resp, false, nil
 	}
+	if s, ok := resp.Stream.(*streamBody); ok {
+		// The invocation goes on while the caller reads: it ends, and the
+		// instance is released, when the stream does.
+		released = true
+		r.inflight.Add(1)
+		go r.finishStream(p, in, inv, s, start)
+		return resp, true, nil
+	}
 	if !reusable {
 		in.kill()
 	}
-	duration := time.Since(start)
+	r.report(in, inv, time.Since(start))
+	if inv.tail != nil {
+		resp.LogTail = inv.tail.bytes()
+	}
+	return resp, true, nil
+}
+
+// report ends an invocation on in: the runtime's output caught up with, the
+// END and REPORT lines written, the instance done with inv. Only the owner
+// of the instance calls it.
+func (r *Runner) report(in *instance, inv *invocation, duration time.Duration) {
+	fn := in.pool.fn
 	in.syncOutput()
 	rep := report{
-		requestID: req.RequestID,
+		requestID: inv.req.RequestID,
 		duration:  duration,
 		memoryMB:  fn.MemoryMB,
 		maxMemory: in.maxMemory(duration),
@@ -265,10 +289,6 @@ func (r *Runner) runOn(ctx context.Context, p *pool, req *invoke.Request) (resp 
 	in.cold = false
 	r.flog.end(fn.Name, in.id, rep, inv.tail)
 	in.finish(inv)
-	if inv.tail != nil {
-		resp.LogTail = inv.tail.bytes()
-	}
-	return resp, true, nil
 }
 
 // Warm starts up to n instances of the named function and waits until they

@@ -143,6 +143,10 @@ func (in *instance) handleResponse(w http.ResponseWriter, r *http.Request) {
 			"RequestId: "+id+" Error: Invalid response mode header value: "+mode)
 		return
 	}
+	if inv.req.Stream {
+		in.handleStreamedResponse(w, r, inv)
+		return
+	}
 	body, err := readBody(r, invoke.MaxResponsePayload)
 	if errors.Is(err, errTooLarge) {
 		writeRuntimeError(w, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
