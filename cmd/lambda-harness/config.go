@@ -36,6 +36,9 @@ type daemonConfig struct {
 	// Containers configures the container launcher, which serve starts
 	// only when a function has an image.
 	Containers containerConfig
+	// AMQP is the broker: the functions' queues and the gateway. Its zero
+	// value is none.
+	AMQP amqpConfig
 }
 
 // containerConfig is what the container launcher is told (see

@@ -14,6 +14,11 @@
 //	    a drop-in for aws-lambda-rie inside a container image; the same mode
 //	    is selected when the binary is invoked under the name aws-lambda-rie.
 //
+// With a RabbitMQ broker (serve --amqp-url; AMQP_URI in rie mode) every
+// function also consumes the queue named after it (AMQP-RPC, see package
+// amqp), and serve --gateway serves the Invoke API for functions that run
+// on other harnesses, through the broker (gateway.go).
+//
 // Run "lambda-harness help" or "lambda-harness <command> --help" for the
 // flags, the function spec syntax and examples.
 //

@@ -45,7 +45,7 @@ func (l *fileLoader) checkDefaults(d fileSpec) error {
 	for _, k := range []struct {
 		field string
 		set   bool
-	}{{"command", d.Command != nil}, {"image", d.Image != ""}, {"entrypoint", d.Entrypoint != nil}} {
+	}{{"command", d.Command != nil}, {"image", d.Image != ""}, {"entrypoint", d.Entrypoint != nil}, {"remote", d.Remote}} {
 		if k.set {
 			return l.fieldError("", k.field, "%s: give it per function, not in defaults", k.field)
 		}
@@ -206,6 +206,34 @@ func (l *fileLoader) function(name string, s, d fileSpec, base invoke.Function) 
 	if err := fn.Validate(); err != nil {
 		// checkSpec and the checks above should have caught it.
 		return invoke.Function{}, l.errorf(pos.line, "function %q: %v", name, err)
+	}
+	return fn, nil
+}
+
+// remoteKeys are the keys a remote function may have: what a gateway needs
+// to know of a function that runs elsewhere.
+var remoteKeys = []string{"remote", "timeout", "description"}
+
+// remoteFunction builds the function name of the file declared remote:
+// true, from its own keys only (the defaults are for the functions served
+// here). Its timeout is 0 when not given: the gateway's --gateway-timeout.
+func (l *fileLoader) remoteFunction(name string, s fileSpec) (invoke.Function, error) {
+	pos := l.lay.function(name)
+	if !invoke.ValidName(name) {
+		return invoke.Function{}, l.errorf(pos.line, "function %q: not a valid function name: want 1 to 64 letters, digits, '-' or '_'", name)
+	}
+	for _, k := range pos.fields {
+		if !slices.Contains(remoteKeys, k.key) {
+			return invoke.Function{}, l.errorf(k.line, "function %q: %s: a remote function (remote: true) runs elsewhere; "+
+				"it takes only %s", name, k.key, strings.Join(remoteKeys, ", "))
+		}
+	}
+	if err := l.checkSpec(name, s); err != nil {
+		return invoke.Function{}, err
+	}
+	fn := invoke.Function{Name: name, Description: s.Description}
+	if s.Timeout != nil {
+		fn.Timeout = time.Duration(*s.Timeout)
 	}
 	return fn, nil
 }

@@ -178,6 +178,9 @@ func (lay *fileLayout) explain(line int, msg string) string {
 	}
 	if m := unknownField.FindStringSubmatch(msg); m != nil {
 		s := fmt.Sprintf("unknown field %q; known fields: %s", m[1], strings.Join(yamlFields(m[2]), ", "))
+		if m[2] == "fileAMQP" {
+			s = "amqp: " + s
+		}
 		if section != "" {
 			s = section + ": " + s
 		}
@@ -249,6 +252,8 @@ func yamlFields(typ string) []string {
 		t = reflect.TypeFor[fileSpec]()
 	case "fileDoc":
 		t = reflect.TypeFor[fileDoc]()
+	case "fileAMQP":
+		t = reflect.TypeFor[fileAMQP]()
 	default:
 		return nil
 	}
@@ -264,6 +269,8 @@ func typeWords(typ string) string {
 	switch typ {
 	case "int":
 		return "a whole number"
+	case "bool":
+		return "true or false"
 	case "string":
 		return "a string"
 	case "[]string":
@@ -275,7 +282,9 @@ func typeWords(typ string) string {
 	case "main.fileSpec":
 		return "a mapping of settings"
 	case "main.fileDoc":
-		return "a mapping with functions: and optionally region:, account:, defaults:"
+		return "a mapping with functions: and optionally region:, account:, defaults:, amqp:"
+	case "main.fileAMQP":
+		return "a mapping with url:, username:, password:, queue-kind:"
 	}
 	return typ
 }

@@ -27,6 +27,12 @@ import (
 //	    command: ["./bin/echo"]
 //	  hello:
 //	    image: lambda-harness/bash-example-wrapper
+//	  elsewhere:               # served by other harnesses, through the broker
+//	    remote: true           # (serve --gateway only)
+//	    timeout: 1m
+//	amqp:                      # optional: the broker, as --amqp-url and co.
+//	  url: amqp://broker:5672/
+//	  queue-kind: durable
 //
 // Functions are a mapping keyed by name rather than a list with name
 // fields: a name is then unique by construction (YAML itself rejects a
@@ -43,6 +49,18 @@ type fileDoc struct {
 	Account   string              `yaml:"account"`
 	Defaults  fileSpec            `yaml:"defaults"`
 	Functions map[string]fileSpec `yaml:"functions"`
+	AMQP      fileAMQP            `yaml:"amqp"`
+}
+
+// fileAMQP is the file's broker: the settings of --amqp-url,
+// --amqp-username, --amqp-password and --amqp-queue-kind, which win over
+// it. A password kept here rather than on the command line stays out of
+// the process list.
+type fileAMQP struct {
+	URL       string `yaml:"url"`
+	Username  string `yaml:"username"`
+	Password  string `yaml:"password"`
+	QueueKind string `yaml:"queue-kind"`
 }
 
 // fileSpec is one function of the file, or the file's defaults. Every key
@@ -66,6 +84,10 @@ type fileSpec struct {
 	Queue       *count            `yaml:"queue"`
 	IdleTimeout *seconds          `yaml:"idle-timeout"`
 	InitTimeout *seconds          `yaml:"init-timeout"`
+	// Remote declares a function that runs elsewhere, reached through the
+	// broker by a gateway (serve --gateway): it takes only timeout and
+	// description besides.
+	Remote bool `yaml:"remote"`
 }
 
 // execWrapperEnv is the variable the exec-wrapper key sets: Lambda's
@@ -81,6 +103,11 @@ type functionsFile struct {
 	// Functions are in the order of the file, validated, each on top of
 	// the defaults given to loadFunctionsFile.
 	Functions []invoke.Function
+	// Remote are the functions declared remote: true, in the order of the
+	// file: a name, and a timeout (0 if not given) and description.
+	Remote []invoke.Function
+	// AMQP is the file's broker, as written; its queue kind is checked.
+	AMQP fileAMQP
 	// Lines are the lines of the functions' names, for messages.
 	Lines map[string]int
 }
@@ -129,12 +156,15 @@ func parseFunctionsFile(name, dir string, data []byte, base invoke.Function) (fu
 	}
 
 	l := &fileLoader{file: name, dir: dir, lay: lay}
-	out := functionsFile{Region: doc.Region, Account: doc.Account, Lines: make(map[string]int)}
+	out := functionsFile{Region: doc.Region, Account: doc.Account, AMQP: doc.AMQP, Lines: make(map[string]int)}
 	if doc.Region != "" && !validRegion(doc.Region) {
 		return functionsFile{}, l.errorf(lay.topLine("region"), "region %q: want letters, digits and '-', e.g. us-east-1", doc.Region)
 	}
 	if doc.Account != "" && !invoke.ValidAccount(doc.Account) {
 		return functionsFile{}, l.errorf(lay.topLine("account"), "account %q: want 12 digits (quote it: \"123456789012\")", doc.Account)
+	}
+	if _, err := parseQueueKind(doc.AMQP.QueueKind); err != nil {
+		return functionsFile{}, l.errorf(lay.topLine("amqp"), "amqp: %v", err)
 	}
 	if err := l.checkDefaults(doc.Defaults); err != nil {
 		return functionsFile{}, err
@@ -143,12 +173,20 @@ func parseFunctionsFile(name, dir string, data []byte, base invoke.Function) (fu
 		return functionsFile{}, l.errorf(lay.topLine("functions"), "no functions: want functions: with at least one function under it")
 	}
 	for _, fnName := range lay.functionNames(doc.Functions) {
+		out.Lines[fnName] = lay.function(fnName).line
+		if spec := doc.Functions[fnName]; spec.Remote {
+			fn, err := l.remoteFunction(fnName, spec)
+			if err != nil {
+				return functionsFile{}, err
+			}
+			out.Remote = append(out.Remote, fn)
+			continue
+		}
 		fn, err := l.function(fnName, doc.Functions[fnName], doc.Defaults, base)
 		if err != nil {
 			return functionsFile{}, err
 		}
 		out.Functions = append(out.Functions, fn)
-		out.Lines[fnName] = lay.function(fnName).line
 	}
 	return out, nil
 }

@@ -10,7 +10,7 @@ import (
 
 // fnKeys is the list of known keys an unknown key's error gives.
 const fnKeys = "known fields: command, image, entrypoint, runtime-api, emulator, handler, runtime, description, " +
-	"env, pass-env, workdir, exec-wrapper, timeout, memory, concurrency, queue, idle-timeout, init-timeout"
+	"env, pass-env, workdir, exec-wrapper, timeout, memory, concurrency, queue, idle-timeout, init-timeout, remote"
 
 func TestParseFunctionsFileErrors(t *testing.T) {
 	tests := []struct {
@@ -23,7 +23,7 @@ func TestParseFunctionsFileErrors(t *testing.T) {
 			`functions.yaml:4: function "hello": unknown field "memroy"; ` + fnKeys},
 		{"unknown key at the top",
 			yamlLines("region: eu-west-1", "fucntions:", "  hello: {command: x}"),
-			`functions.yaml:2: unknown field "fucntions"; known fields: region, account, defaults, functions`},
+			`functions.yaml:2: unknown field "fucntions"; known fields: region, account, defaults, functions, amqp`},
 		{"unknown key in defaults",
 			yamlLines("defaults:", "  timeout: 3", "  name: x", "functions: {a: {command: x}}"),
 			`functions.yaml:3: defaults: unknown field "name"; ` + fnKeys},
@@ -161,7 +161,7 @@ func TestParseFunctionsFileErrors(t *testing.T) {
 		{"only a comment", yamlLines("# nothing yet"),
 			`functions.yaml: the file is empty: want functions: and at least one function`},
 		{"not a mapping", yamlLines("- hello"),
-			`functions.yaml:1: want a mapping with functions: and optionally region:, account:, defaults:, not a list`},
+			`functions.yaml:1: want a mapping with functions: and optionally region:, account:, defaults:, amqp:, not a list`},
 		{"syntax error",
 			yamlLines("functions:", "  hello:", "\tcommand: x"),
 			`functions.yaml:3: found character that cannot start any token`},

@@ -104,7 +104,9 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 				"-f, --functions-file FILE", "Functions file:", "functions.example.yaml", "serve -f functions.yaml",
 				"image=IMAGE", "entrypoint=COMMAND", "runtime-api=MODE", "emulator=WHICH", "exec-wrapper=PATH",
 				"cmd= is then optional", "--docker-host HOST", "(default $DOCKER_HOST", "--harness-binary FILE",
-				"--daemon-name NAME", "--runtime-api MODE", "Docker is needed only when a\nfunction has an image"},
+				"--daemon-name NAME", "--runtime-api MODE", "Docker is needed only when a\nfunction has an image",
+				"remote: true", "amqp:", "queue-kind: durable", "--amqp-url URL", "--gateway", "connection_attempts",
+				"ResourceNotFoundException"},
 		},
 		{
 			name:  "rie",
@@ -113,7 +115,8 @@ func TestHelpExplainsEveryFlag(t *testing.T) {
 			mentions: []string{"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_TIMEOUT", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
 				"AWS_LAMBDA_FUNCTION_VERSION", "_HANDLER", "MAX_CONCURRENCY", "AWS_LAMBDA_MAX_CONCURRENCY", "LOG_LEVEL",
 				"LAMBDA_HARNESS_LOG_FORMAT", "raw writes", "LAMBDA_HARNESS_GRACE_PERIOD", "python3 -m awslambdaric",
-				"/2015-03-31/functions/function/invocations", "--function-name test_function"},
+				"/2015-03-31/functions/function/invocations", "--function-name test_function",
+				"AMQP_URI", "AMQP_USERNAME, AMQP_PASSWORD", "connection_attempts", "LAMBDA_HARNESS_AMQP_QUEUE_KIND", "exits 1"},
 		},
 	}
 	for _, tt := range tests {

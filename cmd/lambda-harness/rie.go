@@ -119,6 +119,9 @@ func parseRIE(cmd string, args []string, getenv func(string) string, stat func(s
 	if err := checkCommon(cfg); err != nil {
 		return daemonConfig{}, usageErrorf(cmd, "%v", err)
 	}
+	if cfg.AMQP, err = rieAMQP(getenv); err != nil {
+		return daemonConfig{}, usageErrorf(cmd, "%v", err)
+	}
 	return cfg, nil
 }
 
@@ -227,6 +230,14 @@ runtime command on is the runtime's, so "python3 -m awslambdaric app.handler"
 keeps its -m. Without a command, the first that exists of
 %[2]s is run, in %[3]s.
 
+With AMQP_URI set, the function also takes invocations from the RabbitMQ
+queue named after it (AWS_LAMBDA_FUNCTION_NAME), as lambda-runtime-api-daemon
+does, while HTTP is served too. An unreachable broker is retried in the
+background, with a warning, while HTTP works; but when the URL's
+connection_attempts were all spent before a first connection, the emulator
+stops and exits 1, as lambda-runtime-api-daemon does, for the container's
+restart policy to try again. After a first connection it reconnects forever.
+
 The runtime inherits the container's environment, less the harness's own
 settings and secrets (LAMBDA_HARNESS_*, AMQP_*, MAX_CONCURRENCY,
 AWS_LAMBDA_MAX_CONCURRENCY, AWS_LAMBDA_RUNTIME_API). Its output goes to
@@ -255,12 +266,21 @@ Environment:
                                    inside a container, driven by one on the host)
   LAMBDA_HARNESS_GRACE_PERIOD      on SIGTERM, how long in-flight invocations may finish
                                    before the runtime is killed (default %s)
+  AMQP_URI                         RabbitMQ broker to consume the function's queue on,
+                                   amqp://[user:pass@]host[:port][/vhost], with
+                                   ?connection_attempts=N&retry_delay=S&heartbeat=S
+                                   (default none: HTTP only)
+  AMQP_USERNAME, AMQP_PASSWORD     credentials on the broker, replacing the URI's
+  LAMBDA_HARNESS_AMQP_QUEUE_KIND   compat (default: queues as lambda-runtime-api-daemon
+                                   declares them) or durable (quorum queues)
 
 Examples:
   aws-lambda-rie python3 -m awslambdaric app.handler
   %[5]s --runtime-interface-emulator-address 127.0.0.1:9000 ./bootstrap
   docker run -p 8080:8080 -v $PWD/bin/lambda-harness:/usr/local/bin/aws-lambda-rie:ro \
       --entrypoint /usr/local/bin/aws-lambda-rie IMAGE python3 -m awslambdaric app.handler
+  AWS_LAMBDA_FUNCTION_NAME=echo AMQP_URI='amqp://rabbitmq:5672?connection_attempts=20&retry_delay=10' \
+      AMQP_USERNAME=guest AMQP_PASSWORD=guest MAX_CONCURRENCY=4 aws-lambda-rie ./bootstrap
 
 `, rieDefaultName, int(rieDefaultTimeout.Seconds()), rieDefaultMemoryMB, formatDuration(rieDefaultGracePeriod), cmd)
 	fmt.Fprint(w, invokeExamples("localhost:8080", rieDefaultName))

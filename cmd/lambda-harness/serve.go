@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lambda-harness/lambda-harness/amqp"
 	"github.com/lambda-harness/lambda-harness/invoke"
 )
 
@@ -34,6 +35,12 @@ type serveFlags struct {
 	memory, concurrency, queue        int
 	name, handler, runtime, workdir   string
 	env, passEnv                      listValue
+
+	// The broker (AMQP-RPC) and the gateway; see amqpconfig.go.
+	amqpURL, amqpUsername, amqpPassword string
+	amqpQueueKind                       queueKindValue
+	gateway                             bool
+	gatewayTimeout                      secondsValue
 }
 
 // newServeFlagSet returns serve's flags bound to a new serveFlags. The
@@ -45,6 +52,9 @@ func newServeFlagSet(getenv func(string) string) (*flag.FlagSet, *serveFlags) {
 		grace:       secondsValue(defaultGracePeriod),
 		timeout:     secondsValue(invoke.DefaultTimeout),
 		idleTimeout: secondsValue(invoke.DefaultIdleTimeout),
+
+		amqpQueueKind:  queueKindValue(amqp.QueueCompat),
+		gatewayTimeout: secondsValue(defaultGatewayTimeout),
 	}
 	fs := flag.NewFlagSet(serveCmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -80,6 +90,25 @@ func newServeFlagSet(getenv func(string) string) (*flag.FlagSet, *serveFlags) {
 	fs.StringVar(&f.workdir, "workdir", "", "working directory `DIR` of the function given after -- (shorthand;\ndefault the harness's)")
 	fs.Var(&f.env, "env", "`KEY=VALUE` environment variable of the function given after --\n(shorthand); repeatable")
 	fs.Var(&f.passEnv, "pass-env", "host environment variable `NAME` the function given after -- may\ninherit, \"*\" for all (shorthand); repeatable")
+
+	// The flags of the broker take no default from the environment: the
+	// usage would print it, password and all. resolveServeAMQP reads it.
+	fs.StringVar(&f.amqpURL, "amqp-url", "", "RabbitMQ broker `URL`, amqp://[user:pass@]host[:port][/vhost], with RAPID's\n"+
+		"?connection_attempts=N&retry_delay=S&heartbeat=S: every function served here\n"+
+		"also consumes the queue named after it (AMQP-RPC), and --gateway routes\n"+
+		"through it (default $"+envAMQPURL+", else amqp: url: of the functions file)")
+	fs.StringVar(&f.amqpUsername, "amqp-username", "", "`USER` name on the broker, replacing the URL's\n(default $"+envAMQPUsername+")")
+	fs.StringVar(&f.amqpPassword, "amqp-password", "", "`PASSWORD` on the broker, replacing the URL's (default $"+envAMQPPassword+");\n"+
+		"prefer the variable or the functions file: other users see command lines")
+	fs.Var(&f.amqpQueueKind, "amqp-queue-kind", "how the functions' queues are declared, a `KIND`: compat (as\n"+
+		"lambda-runtime-api-daemon: non-durable, auto-delete; coexists with its workers)\n"+
+		"or durable (quorum queues, dead-letter queues: accepted events survive a broker\n"+
+		"restart) (default compat, or $"+envAMQPQueueKind+")")
+	fs.BoolVar(&f.gateway, "gateway", false, "serve the Invoke API for functions that run elsewhere: an invocation of a\n"+
+		"function not served here is published to its queue on --amqp-url and answered\n"+
+		"by the worker harness that consumes it; no local function is needed")
+	fs.Var(&f.gatewayTimeout, "gateway-timeout", "with --gateway, how long (a `DURATION`) a remote function may run when the\n"+
+		"functions file does not give its timeout; the gateway waits 10s more")
 	return fs, f
 }
 
@@ -159,6 +188,9 @@ func parseServe(args []string, getenv func(string) string) (daemonConfig, error)
 		return daemonConfig{}, usageErrorf(serveCmd, "%v", err)
 	}
 	cfg.Functions = fns
+	if cfg.AMQP, err = resolveServeAMQP(f, set, file, getenv); err != nil {
+		return daemonConfig{}, usageErrorf(serveCmd, "%v", err)
+	}
 	return cfg, nil
 }
 
@@ -217,16 +249,27 @@ func serveFunctions(f *serveFlags, defaults invoke.Function, command []string, s
 			}
 		}
 	}
-	for _, fn := range file.Functions {
+	inFile := func(name string) string {
 		where := "in " + string(f.functionsFile)
-		if line := file.Lines[fn.Name]; line > 0 {
+		if line := file.Lines[name]; line > 0 {
 			where += fmt.Sprintf(":%d", line)
 		}
-		if err := add(fn, where); err != nil {
+		return where
+	}
+	for _, fn := range file.Functions {
+		if err := add(fn, inFile(fn.Name)); err != nil {
 			return nil, err
 		}
 	}
-	if len(fns) == 0 {
+	for _, fn := range file.Remote {
+		if !f.gateway {
+			return nil, fmt.Errorf("function %q %s is remote: true: serve it with --gateway", fn.Name, inFile(fn.Name))
+		}
+		if first, dup := from[fn.Name]; dup {
+			return nil, fmt.Errorf("function %q is defined twice: %s and %s", fn.Name, first, inFile(fn.Name))
+		}
+	}
+	if len(fns) == 0 && !f.gateway {
 		return nil, errors.New("no function to serve: give -f FILE, --function SPEC, or a command after the flags (-- COMMAND ARGS...)")
 	}
 	return fns, nil
@@ -274,6 +317,19 @@ runtime itself); emulator lets an emulator inside the container serve it —
 this binary mounted as /usr/local/bin/aws-lambda-rie (emulator harness), or
 the image's own (emulator image) — and forwards invocations to it.
 
+With a RabbitMQ broker (--amqp-url) every function served here also takes
+invocations from the queue named after it (AMQP-RPC, as
+lambda-runtime-api-daemon's clients send them: default exchange, routing key
+the function's name, reply_to and correlation_id), while HTTP is served too;
+many harnesses may consume one function's queue. A delivery is acked once its
+reply is confirmed by the broker (at-least-once); on SIGTERM the harness stops
+consuming, lets in-flight invocations finish within the grace period and
+requeues the rest for another worker. With --gateway the harness also serves
+functions that run elsewhere: an invocation of a name not served here is
+published to its queue and answered by the worker that consumes it; a name
+no worker serves is 404 ResourceNotFoundException. Broker URLs are logged
+without credentials, which no function ever sees.
+
 The functions' output and their START/END/REPORT lines go to stdout, the
 harness's own log to stderr. Local runtimes inherit only PATH, HOME, TZ and
 LANG from the host environment, plus the variables their pass-env names;
@@ -297,6 +353,14 @@ Functions file:
       hello:
         image: lambda-harness/bash-example-wrapper   # a container image
         runtime-api: emulator
+      resize:                    # with --gateway: runs on other harnesses
+        remote: true             # only timeout and description besides
+        timeout: 1m
+    amqp:                        # optional: the broker (the --amqp-* flags win)
+      url: amqp://rabbitmq:5672/
+      username: lambda
+      password: secret
+      queue-kind: durable
   A function takes the keys of a function spec (below) but name, which is its
   key, with command for cmd; env is a mapping and pass-env a list; a command
   or an entrypoint is a list of words, or one string split like a shell does.
@@ -330,6 +394,10 @@ Examples:
       --function 'name=echo,memory=256,concurrency=4,cmd=./bin/echo'
   lambda-harness serve --runtime-api emulator \
       --function 'name=hello,image=lambda-harness/bash-example-wrapper,exec-wrapper=/opt/wrapper'
+  LAMBDA_HARNESS_AMQP_PASSWORD=secret lambda-harness serve --amqp-url amqp://lambda@rabbitmq:5672/ \
+      --amqp-queue-kind durable --concurrency 8 --name echo -- ./bin/echo        # a worker
+  lambda-harness serve --gateway --amqp-url amqp://guest:guest@rabbitmq:5672/ \
+      --listen 0.0.0.0:8080                                                     # a gateway
 
 `)
 	fmt.Fprint(w, invokeExamples("localhost:8080", "echo"))
