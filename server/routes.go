@@ -14,6 +14,8 @@ const (
 	pathInvoke = "/2015-03-31/functions/{name}/invocations"
 	// https://docs.aws.amazon.com/lambda/latest/api/API_InvokeAsync.html
 	pathInvokeAsync = "/2014-11-13/functions/{name}/invoke-async"
+	// https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html
+	pathInvokeStream = "/2021-11-15/functions/{name}/response-streaming-invocations"
 	// https://docs.aws.amazon.com/lambda/latest/api/API_ListFunctions.html
 	pathFunctions = "/2015-03-31/functions"
 	// https://docs.aws.amazon.com/lambda/latest/api/API_GetFunction.html
@@ -68,6 +70,9 @@ func (s *Server) routes() http.Handler {
 
 	// Invoke runs a function: synchronously, as an event, or as a dry run.
 	r.Post(pathInvoke, s.handleInvoke)
+	// InvokeWithResponseStream runs a function and streams its response
+	// as event-stream messages as it is produced.
+	r.Post(pathInvokeStream, s.handleInvokeStream)
 	// InvokeAsync is the deprecated asynchronous invoke: an Event invoke
 	// answered with {"Status":202}.
 	r.Post(pathInvokeAsync, s.handleInvokeAsync)
