@@ -755,3 +755,8 @@ EOF
 report | tee "$RESULTS/results-$STAMP.md"
 cp "$RESULTS/results-$STAMP.md" "$RESULTS/latest.md"
 note "written to bench/results/results-$STAMP.md and bench/results/latest.md"
+
+# AMQP-RPC over RabbitMQ, appended to the same results (skipped, with a
+# message, when no broker is reachable).
+BENCH_RESULTS="$RESULTS/latest.md" bash "$(dirname "$0")/amqp.sh"
+cp "$RESULTS/latest.md" "$RESULTS/results-$STAMP.md"
