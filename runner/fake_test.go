@@ -39,21 +39,21 @@ type fakeInvocation struct {
 
 // fakeAction is what the fake runtime does with an invocation.
 type fakeAction struct {
-	respond   []byte            // POST /response with this body
-	errType   string            // POST /error with this type and body errBody
-	errBody   []byte            //
-	exit      string            // exit with this reason instead of answering
-	exitAfter string            // exit with this reason after answering
+	respond   []byte // POST /response with this body
+	errType   string // POST /error with this type and body errBody
+	errBody   []byte //
+	exit      string // exit with this reason instead of answering
+	exitAfter string // exit with this reason after answering
 	// stream, when set, is the body of a streamed /response: the chunks
 	// are sent one by one, each after its gate (if any) is closed.
-	stream []fakeChunk
-	hang      bool              // never answer (until killed)
-	header    map[string]string // extra headers on the POST
-	trailer   map[string]string // trailers (streamed response)
-	chunked   bool              // send the body chunked
-	path      string            // post to this path instead (misuse tests)
-	then      *fakeAction       // a second post after the first (misuse tests)
-	initFail  []byte            // (init only) POST /init/error with this body
+	stream   []fakeChunk
+	hang     bool              // never answer (until killed)
+	header   map[string]string // extra headers on the POST
+	trailer  map[string]string // trailers (streamed response)
+	chunked  bool              // send the body chunked
+	path     string            // post to this path instead (misuse tests)
+	then     *fakeAction       // a second post after the first (misuse tests)
+	initFail []byte            // (init only) POST /init/error with this body
 }
 
 type fakeRuntime struct {
