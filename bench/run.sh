@@ -759,4 +759,5 @@ note "written to bench/results/results-$STAMP.md and bench/results/latest.md"
 # AMQP-RPC over RabbitMQ, appended to the same results (skipped, with a
 # message, when no broker is reachable).
 BENCH_RESULTS="$RESULTS/latest.md" bash "$(dirname "$0")/amqp.sh"
+BENCH_RESULTS="$RESULTS/latest.md" bash "$(dirname "$0")/streaming.sh"
 cp "$RESULTS/latest.md" "$RESULTS/results-$STAMP.md"
