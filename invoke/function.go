@@ -49,6 +49,13 @@ type Function struct {
 	Description string
 	// WorkingDir is where the runtime starts; "" means the harness's own.
 	WorkingDir string
+	// ExtensionsDir holds external extensions: the process launcher starts
+	// every executable in it, sorted by name, before the runtime, and init
+	// waits for each to register under its file name. "" (the default for
+	// processes) means none. Inside a container image the emulator uses
+	// /opt/extensions, as Lambda does.
+	// https://docs.aws.amazon.com/lambda/latest/dg/lambda-extensions.html
+	ExtensionsDir string
 	// Env is the function's own environment variables.
 	Env map[string]string
 	// PassEnv lists host environment variables the runtime may inherit, on

@@ -38,6 +38,12 @@ type instance struct {
 	initFailed chan struct{}
 	// invocations hands the next invocation to the runtime's pending /next.
 	invocations chan *invocation
+	// exts is the Extensions API state.
+	exts *extensions
+	// stopOnce starts the shutdown (SHUTDOWN event, then the kill) once;
+	// stopped is closed when the process has been killed.
+	stopOnce sync.Once
+	stopped  chan struct{}
 
 	mu sync.Mutex // protects the fields below
 	// current is the invocation the runtime is working on, nil between
@@ -84,6 +90,7 @@ func (in *instance) start(ctx context.Context, r *Runner) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(in.log.Handler(), slog.LevelDebug),
 	}
+	in.exts = newExtensions(externalExtensions(in.pool.fn.ExtensionsDir, in.log))
 	go in.srv.Serve(ln) // ends when watch closes the server
 
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
@@ -107,10 +114,7 @@ func (in *instance) start(ctx context.Context, r *Runner) error {
 		// An emulator inside: ready once launched, its runtime starts at
 		// the first invocation.
 		in.fw = fw
-		in.readyOnce.Do(func() {
-			in.initDur = time.Since(in.launched)
-			close(in.ready)
-		})
+		in.initDone()
 	}
 	go in.watch()
 	if in.isDead() {
@@ -120,13 +124,41 @@ func (in *instance) start(ctx context.Context, r *Runner) error {
 	return nil
 }
 
-// watch marks the instance dead when its process exits, and only then
-// closes its Runtime API: a runtime that is being killed must not see its
-// connection refused first and log a misleading error.
+// initDone ends init: the instance is ready. Idempotent.
+func (in *instance) initDone() {
+	in.readyOnce.Do(func() {
+		in.initDur = time.Since(in.launched)
+		close(in.ready)
+	})
+}
+
+// failInit records an init error (the runtime's or an extension's) and
+// reports whether it was the first, before the end of init.
+func (in *instance) failInit(resp *invoke.Response) bool {
+	select {
+	case <-in.ready:
+		return false
+	default:
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.initErr != nil {
+		return false
+	}
+	in.initErr = resp
+	close(in.initFailed)
+	return true
+}
+
+// watch marks the instance dead when its process exits, gives the
+// extensions their SHUTDOWN event, and only then closes its Runtime API: a
+// runtime that is being killed must not see its connection refused first
+// and log a misleading error.
 func (in *instance) watch() {
 	<-in.proc.Done()
 	in.log.Debug("runtime exited", "reason", in.proc.ExitReason())
-	in.markDead()
+	in.kill(reasonFailure)
+	<-in.stopped
 	in.srv.Close()
 	in.pool.forget(in)
 }
@@ -145,15 +177,47 @@ func (in *instance) isDead() bool {
 	}
 }
 
-// kill stops the runtime and its listener. Idempotent.
-func (in *instance) kill() {
+// kill stops the instance. Extensions subscribed to SHUTDOWN get the event
+// with reason (reasonSpindown, reasonTimeout, reasonFailure) first, and at
+// most shutdownGrace to call event/next again; then the process is killed.
+// kill does not wait for that; stopped is closed once it is done. The first
+// reason wins. Idempotent.
+func (in *instance) kill(reason string) {
 	in.markDead()
+	in.stopOnce.Do(func() {
+		var c *completion
+		if in.exts != nil {
+			deadline := time.Now().Add(shutdownGrace)
+			c = in.exts.broadcast(eventShutdown, shutdownEvent{
+				EventType: eventShutdown, DeadlineMs: deadline.UnixMilli(), ShutdownReason: reason})
+		}
+		if c == nil {
+			in.killProcess()
+			return
+		}
+		in.log.Debug("shutting down extensions", "reason", reason)
+		// Bounded by shutdownGrace; its end is published by closing stopped.
+		go func() {
+			t := time.NewTimer(shutdownGrace)
+			defer t.Stop()
+			select {
+			case <-c.done:
+			case <-t.C:
+				in.log.Warn("extensions did not finish within the shutdown deadline", "reason", reason)
+			}
+			in.killProcess()
+		}()
+	})
+}
+
+func (in *instance) killProcess() {
 	in.mu.Lock()
 	proc := in.proc
 	in.mu.Unlock()
 	if proc != nil {
 		proc.Kill()
 	}
+	close(in.stopped)
 }
 
 // wait blocks until the process has exited (after kill).
@@ -192,15 +256,19 @@ func (in *instance) awaitReady(requestID string) error {
 	case <-in.dead:
 	case <-in.initFailed:
 	case <-t.C:
-		in.kill()
+		in.kill(reasonFailure)
+		why := "Runtime failed to become ready within %s (no call to /next)"
+		if in.exts.runtimeNextCalled() {
+			why = in.exts.pending() + " within %s"
+		}
 		return &initFailure{invoke.FunctionFailure(requestID, invoke.ErrorTypeInitTimeout,
-			fmt.Sprintf("RequestId: %s Error: Runtime failed to become ready within %s (no call to /next)", requestID, timeout))}
+			fmt.Sprintf("RequestId: %s Error: "+why, requestID, timeout))}
 	}
 	// Dead before ready: report /init/error's body if there was one.
 	in.mu.Lock()
 	ie := in.initErr
 	in.mu.Unlock()
-	in.kill()
+	in.kill(reasonFailure)
 	if ie != nil {
 		ie.RequestID = requestID
 		return &initFailure{ie}
@@ -231,10 +299,11 @@ func (in *instance) run(inv *invocation) (resp *invoke.Response, delivered, reus
 	defer t.Stop()
 	select {
 	case in.invocations <- inv:
+		in.sendInvoke(inv)
 	case <-in.dead:
 		return in.deathFailure(inv), false, false
 	case <-t.C:
-		in.kill()
+		in.kill(reasonTimeout)
 		return in.timeoutFailure(inv), true, false
 	}
 	select {
@@ -249,7 +318,7 @@ func (in *instance) run(inv *invocation) (resp *invoke.Response, delivered, reus
 		}
 		return in.deathFailure(inv), true, false
 	case <-t.C:
-		in.kill()
+		in.kill(reasonTimeout)
 		return in.timeoutFailure(inv), true, false
 	}
 }
@@ -269,11 +338,11 @@ func (in *instance) forward(inv *invocation) (resp *invoke.Response, delivered, 
 		resp.RequestID = inv.req.RequestID
 		return resp, true, true
 	case ctx.Err() != nil:
-		in.kill()
+		in.kill(reasonTimeout)
 		return in.timeoutFailure(inv), true, false
 	default:
 		in.log.Warn("forwarding to the emulator failed", "request_id", inv.req.RequestID, "error", err)
-		in.kill()
+		in.kill(reasonFailure)
 		return in.deathFailure(inv), true, false
 	}
 }

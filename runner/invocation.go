@@ -19,6 +19,10 @@ type invocation struct {
 	// tail collects the invocation's log for X-Amz-Log-Type: Tail; nil when
 	// the caller did not ask for it.
 	tail *tailBuffer
+	// exts completes when every INVOKE-subscribed extension has processed
+	// the invocation; nil when none is subscribed. Only the invoker
+	// goroutine touches the field.
+	exts *completion
 }
 
 func newInvocation(req *invoke.Request, arn string, deadline time.Time) *invocation {

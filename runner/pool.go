@@ -101,6 +101,7 @@ func (p *pool) newInstance() *instance {
 		ready:       make(chan struct{}),
 		dead:        make(chan struct{}),
 		initFailed:  make(chan struct{}),
+		stopped:     make(chan struct{}),
 		invocations: make(chan *invocation),
 		cold:        true,
 	}
@@ -186,7 +187,7 @@ func (p *pool) reap(now time.Time) {
 	p.mu.Unlock()
 	for _, in := range old {
 		p.log.Debug("reaping idle instance", "instance_id", in.id)
-		in.kill()
+		in.kill(reasonSpindown)
 		p.forget(in)
 	}
 }
@@ -208,7 +209,7 @@ func (p *pool) close(ctx context.Context) {
 		close(ch)
 	}
 	for _, in := range ins {
-		in.kill()
+		in.kill(reasonSpindown)
 	}
 	for _, in := range ins {
 		in.wait(ctx)

@@ -263,11 +263,27 @@ func (r *Runner) runOn(ctx context.Context, p *pool, req *invoke.Request) (resp 
 		return resp, true, nil
 	}
 	if !reusable {
-		in.kill()
+		in.kill(reasonFailure)
 	}
 	r.report(in, inv, time.Since(start))
 	if inv.tail != nil {
 		resp.LogTail = inv.tail.bytes()
+	}
+	if reusable && inv.exts != nil {
+		// The caller has its result as soon as the runtime answered, as on
+		// Lambda; the instance is reused only once the extensions are done
+		// with the invocation too, within its deadline.
+		released = true
+		r.inflight.Add(1)
+		go func() {
+			defer r.inflight.Done()
+			if !in.awaitExtensions(inv) {
+				in.log.Warn("extensions did not finish the invocation by its deadline",
+					"request_id", req.RequestID)
+				in.kill(reasonTimeout)
+			}
+			p.release(in)
+		}()
 	}
 	return resp, true, nil
 }

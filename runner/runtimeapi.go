@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -49,6 +48,7 @@ func (in *instance) routes() http.Handler {
 	r.Post(pathError, in.handleError)
 	// The runtime's report that initialisation failed.
 	r.Post(pathInitError, in.handleInitError)
+	in.extensionRoutes(r)
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) {
 		writeRuntimeError(w, http.StatusNotFound, "InvalidRequest", "No such Runtime API path")
 	})
@@ -61,10 +61,9 @@ func (in *instance) routes() http.Handler {
 var statusOK = []byte(`{"status":"OK"}` + "\n")
 
 func (in *instance) handleNext(w http.ResponseWriter, r *http.Request) {
-	in.readyOnce.Do(func() {
-		in.initDur = time.Since(in.launched)
-		close(in.ready)
-	})
+	if in.exts.runtimeReady() {
+		in.initDone()
+	}
 	var inv *invocation
 	select {
 	case inv = <-in.invocations:
@@ -193,22 +192,11 @@ func (in *instance) handleError(w http.ResponseWriter, r *http.Request) {
 func (in *instance) handleInitError(w http.ResponseWriter, r *http.Request) {
 	body, _ := readBody(r, invoke.MaxResponsePayload)
 	resp := errorResponse("", r.Header.Get(hdrErrorType), body)
-	select {
-	case <-in.ready:
+	if !in.failInit(resp) {
 		writeRuntimeError(w, http.StatusForbidden, "InvalidStateTransition",
-			"Init error reported after initialisation")
-		return
-	default:
-	}
-	in.mu.Lock()
-	if in.initErr != nil {
-		in.mu.Unlock()
-		writeRuntimeError(w, http.StatusForbidden, "InvalidStateTransition", "Init error already reported")
+			"Init error reported after initialisation, or twice")
 		return
 	}
-	in.initErr = resp
-	in.mu.Unlock()
-	close(in.initFailed)
 	writeAccepted(w)
 }
 

@@ -140,11 +140,11 @@ func (r *Runner) finishStream(p *pool, in *instance, inv *invocation, s *streamB
 	case <-s.bodyDone:
 		fail = s.pumpFail
 		if s.broken {
-			in.kill()
+			in.kill(reasonFailure)
 			fail = in.deathFailure(inv)
 		}
 	case <-t.C:
-		in.kill()
+		in.kill(reasonTimeout)
 		s.pw.CloseWithError(errStreamAborted)
 		fail = in.timeoutFailure(inv)
 	case <-in.dead:
@@ -157,7 +157,7 @@ func (r *Runner) finishStream(p *pool, in *instance, inv *invocation, s *streamB
 		}
 	}
 	if fail != nil && fail.ErrorType == invoke.ErrorTypeTooLarge {
-		in.kill()
+		in.kill(reasonFailure)
 	}
 	r.report(in, inv, time.Since(start))
 	res := fail
