@@ -191,7 +191,7 @@ func TestExtensionInitTimeout(t *testing.T) {
 	}
 	cases := []struct {
 		name, dir, want string
-		register       bool
+		register        bool
 	}{
 		{"unregistered", dir, "extension ghost did not register within 300ms", false},
 		{"no next", "", "extension idle did not call event/next within 300ms", true},
