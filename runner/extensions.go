@@ -239,3 +239,16 @@ func (e *extensions) runtimeNextCalled() bool {
 	defer e.mu.Unlock()
 	return e.runtimeNext
 }
+
+// externalCount returns the number of registered external extensions.
+func (e *extensions) externalCount() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, x := range e.list {
+		if x.external {
+			n++
+		}
+	}
+	return n
+}

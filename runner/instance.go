@@ -197,10 +197,17 @@ func (in *instance) kill(reason string) {
 		}
 		in.log.Debug("shutting down extensions", "reason", reason)
 		// Bounded by shutdownGrace; its end is published by closing stopped.
+		var exited <-chan struct{}
+		in.mu.Lock()
+		if w, ok := in.proc.(ExtensionWaiter); ok && len(in.exts.all()) == in.exts.externalCount() {
+			exited = w.ExtensionsDone()
+		}
+		in.mu.Unlock()
 		go func() {
 			t := time.NewTimer(shutdownGrace)
 			defer t.Stop()
 			select {
+			case <-exited:
 			case <-c.done:
 			case <-t.C:
 				in.log.Warn("extensions did not finish within the shutdown deadline", "reason", reason)

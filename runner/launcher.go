@@ -94,3 +94,11 @@ type Forwarder interface {
 type Addresser interface {
 	RuntimeAPIHosts(fn invoke.Function) (listen, advertise string)
 }
+
+// ExtensionWaiter is implemented by a Process that starts the external
+// extensions itself: ExtensionsDone is closed once all of them have exited,
+// which ends the wait after SHUTDOWN early (an extension may exit instead
+// of calling event/next again).
+type ExtensionWaiter interface {
+	ExtensionsDone() <-chan struct{}
+}

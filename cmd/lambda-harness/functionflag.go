@@ -45,6 +45,7 @@ func specKeys() []specKey {
 		{name: "env", arg: "KEY=VALUE", usage: "environment variable of the function", repeat: true},
 		{name: "pass-env", arg: "NAME", usage: `host variable the runtime may inherit, "*" for all`, repeat: true},
 		{name: "workdir", arg: "DIR", usage: "working directory (default: the harness's, or the image's)"},
+		{name: "extensions-dir", arg: "DIR", usage: "external extensions: every executable in DIR starts before the runtime\n(process functions; images use their /opt/extensions)"},
 		{name: "exec-wrapper", arg: "PATH", usage: "sets " + execWrapperEnv + ": the runtime starts through this program"},
 		{name: "image", arg: "IMAGE", usage: "container image that runs the function; cmd= is then optional\nand overrides the image's CMD"},
 		{name: "entrypoint", arg: "COMMAND", usage: "overrides the image's ENTRYPOINT, split like a shell does"},
@@ -172,6 +173,8 @@ func setSpecKey(fn *invoke.Function, key, value string) error {
 		fn.Description = value
 	case "workdir":
 		fn.WorkingDir = value
+	case "extensions-dir":
+		fn.ExtensionsDir = value
 	case "exec-wrapper":
 		if value == "" {
 			return fmt.Errorf("want a path")

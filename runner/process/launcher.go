@@ -99,6 +99,22 @@ func (l *Launcher) Launch(ctx context.Context, spec runner.Spec) (runner.Process
 		stdoutW.Close()
 		return nil, fmt.Errorf("start %s: %w", argv[0], err)
 	}
+	extensions, err := runner.ExtensionFiles(fn.ExtensionsDir)
+	if err != nil {
+		stdoutR.Close()
+		stdoutW.Close()
+		stderrR.Close()
+		stderrW.Close()
+		return nil, fmt.Errorf("extensions directory: %w", err)
+	}
+	pgid, extDone, err := startExtensions(extensions, env, fn.WorkingDir, stdoutW, stderrW, l.log)
+	if err != nil {
+		stdoutR.Close()
+		stdoutW.Close()
+		stderrR.Close()
+		stderrW.Close()
+		return nil, err
+	}
 	cmd := &exec.Cmd{
 		Path:   path,
 		Args:   argv,
@@ -109,7 +125,8 @@ func (l *Launcher) Launch(ctx context.Context, spec runner.Spec) (runner.Process
 		// A group of its own, so that Kill reaches whatever the runtime
 		// starts (a wrapper's extensions, a shell's children) and a signal
 		// to the harness's group does not reach the runtime.
-		SysProcAttr: &syscall.SysProcAttr{Setpgid: true},
+		// The external extensions' group when there are any.
+		SysProcAttr: &syscall.SysProcAttr{Setpgid: true, Pgid: pgid},
 	}
 	err = cmd.Start()
 	// The child has its copies of the write ends; ours must go, or the
@@ -119,23 +136,30 @@ func (l *Launcher) Launch(ctx context.Context, spec runner.Spec) (runner.Process
 	if err != nil {
 		stdoutR.Close()
 		stderrR.Close()
+		if pgid != 0 {
+			syscall.Kill(-pgid, syscall.SIGKILL)
+		}
 		return nil, fmt.Errorf("start %s: %w", argv[0], err)
 	}
 
 	pid := cmd.Process.Pid
+	if pgid == 0 {
+		pgid = pid // Setpgid with Pgid 0: the group is named after the leader
+	}
 	l.runtimes.add(pid)
 	// Both are pipes, which always have a raw connection.
 	outR, _ := newPipeReader(stdoutR)
 	errR, _ := newPipeReader(stderrR)
 	p := &process{
-		stdout: outR,
-		stderr: errR,
-		cmd:    cmd,
-		pgid:   pid, // Setpgid with Pgid 0: the group is named after the leader
+		stdout:  outR,
+		stderr:  errR,
+		cmd:     cmd,
+		pgid:    pgid,
+		extDone: extDone,
 		log: l.log.With("function", fn.Name, "instance_id", spec.InstanceID,
 			"pid", pid),
 		done: make(chan struct{}),
-		mem:  memory{pid: pid, pgid: pid, children: l.children},
+		mem:  memory{pid: pid, pgid: pgid, children: l.children},
 	}
 	p.log.Debug("runtime started", "command", argv)
 	go func() {

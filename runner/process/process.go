@@ -25,6 +25,8 @@ type process struct {
 	log  *slog.Logger
 	done chan struct{}
 	mem  memory
+	// extDone is closed once the external extensions have exited.
+	extDone <-chan struct{}
 	// stdout and stderr read the output pipes (see SyncOutput).
 	stdout, stderr *pipeReader
 
@@ -38,8 +40,9 @@ type process struct {
 }
 
 var (
-	_ runner.Process      = (*process)(nil)
-	_ runner.OutputSyncer = (*process)(nil)
+	_ runner.Process         = (*process)(nil)
+	_ runner.OutputSyncer    = (*process)(nil)
+	_ runner.ExtensionWaiter = (*process)(nil)
 )
 
 // Done is closed once the runtime has exited and its output is read.
