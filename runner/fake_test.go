@@ -151,7 +151,13 @@ func (rt *fakeRuntime) post(path string, body []byte, header, trailer map[string
 	if chunked {
 		r = io.MultiReader(bytes.NewReader(body)) // hides the length: sent chunked
 	}
-	req, _ := http.NewRequestWithContext(rt.ctx, "POST", rt.api+path, r)
+	rt.send(path, r, header, trailer)
+}
+
+// send posts body to the Runtime API and records the answer's status (0
+// when there was none).
+func (rt *fakeRuntime) send(path string, body io.Reader, header, trailer map[string]string) {
+	req, _ := http.NewRequestWithContext(rt.ctx, "POST", rt.api+path, body)
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
@@ -246,22 +252,5 @@ func (rt *fakeRuntime) postStream(path string, chunks []fakeChunk, trailer map[s
 		}
 		pw.Close()
 	}()
-	req, _ := http.NewRequestWithContext(rt.ctx, "POST", rt.api+path, pr)
-	req.Header.Set("Lambda-Runtime-Function-Response-Mode", "streaming")
-	if len(trailer) > 0 {
-		req.Trailer = http.Header{}
-		for k, v := range trailer {
-			req.Trailer.Set(k, v)
-		}
-	}
-	resp, err := http.DefaultClient.Do(req)
-	status := 0
-	if err == nil {
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		status = resp.StatusCode
-	}
-	rt.mu.Lock()
-	rt.statuses = append(rt.statuses, status)
-	rt.mu.Unlock()
+	rt.send(path, pr, map[string]string{"Lambda-Runtime-Function-Response-Mode": "streaming"}, trailer)
 }
