@@ -39,6 +39,8 @@ type daemonConfig struct {
 	// AMQP is the broker: the functions' queues and the gateway. Its zero
 	// value is none.
 	AMQP amqpConfig
+	// DebugAddr, if set, is where Go's profiling endpoints are served.
+	DebugAddr string
 }
 
 // containerConfig is what the container launcher is told (see

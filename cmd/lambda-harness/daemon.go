@@ -49,6 +49,13 @@ func runDaemon(ctx context.Context, cfg daemonConfig, environ []string, stdout, 
 		go func() { procs.ReapOrphans(rctx); close(reaped) }()
 		defer func() { stop(); <-reaped }()
 	}
+	if cfg.DebugAddr != "" {
+		stop, err := serveDebug(cfg.DebugAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	launcher := launchers{process: procs}
 	// Docker is contacted only when it is needed, so that serving local
 	// processes works on a machine without it.

@@ -36,6 +36,9 @@ type serveFlags struct {
 	name, handler, runtime, workdir   string
 	env, passEnv                      listValue
 
+	// Go's profiling endpoints, off by default.
+	debugAddr string
+
 	// The broker (AMQP-RPC) and the gateway; see amqpconfig.go.
 	amqpURL, amqpUsername, amqpPassword string
 	amqpQueueKind                       queueKindValue
@@ -66,6 +69,7 @@ func newServeFlagSet(getenv func(string) string) (*flag.FlagSet, *serveFlags) {
 	fs.StringVar(&f.account, "account", defaultAccount, "12-digit `ACCOUNT` id in the functions' ARNs")
 	fs.Var(&f.logFormat, "log-format", "`FORMAT` of the harness's log (stderr) and of the function log (stdout):\ntext or json")
 	fs.Var(&f.logLevel, "log-level", "`LEVEL` of the harness's log: debug, info, warn or error (default info)")
+	fs.StringVar(&f.debugAddr, "debug-addr", "", "`ADDR` (host:port) to serve Go's profiling endpoints (/debug/pprof/) on, for\nperformance work; keep it on 127.0.0.1 (default: off)")
 	fs.Var(&f.grace, "grace-period", "on SIGTERM or SIGINT, how long (a `DURATION`) in-flight invocations and\nqueued events may run before the instances are killed; a second signal\nkills them at once")
 	fs.IntVar(&f.warm, "warm", 0, "`N` instances of every function to start, and wait for, at startup\n(default 0: the first invocation starts one)")
 	fs.Var(&f.functions, "function", "a function, as a `SPEC` (see Function spec below); repeatable")
@@ -134,6 +138,7 @@ func parseServe(args []string, getenv func(string) string) (daemonConfig, error)
 		LogLevel:    slog.Level(f.logLevel),
 		GracePeriod: time.Duration(f.grace),
 		Warm:        f.warm,
+		DebugAddr:   f.debugAddr,
 		Containers: containerConfig{
 			Host:          f.dockerHost,
 			HarnessBinary: f.harnessBinary,
