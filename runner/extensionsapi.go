@@ -37,6 +37,8 @@ func (in *instance) extensionRoutes(r chi.Router) {
 	r.Post(pathExtInitError, in.handleExtInitError)
 	// An extension reports an error before it exits.
 	r.Post(pathExtExitError, in.handleExtExitError)
+	// A registered extension subscribes to the Telemetry API.
+	r.Put(pathTelemetry, in.handleTelemetrySubscribe)
 }
 
 func (in *instance) handleExtRegister(w http.ResponseWriter, r *http.Request) {

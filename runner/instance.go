@@ -40,6 +40,8 @@ type instance struct {
 	invocations chan *invocation
 	// exts is the Extensions API state.
 	exts *extensions
+	// tel is the Telemetry API state.
+	tel *telemetry
 	// stopOnce starts the shutdown (SHUTDOWN event, then the kill) once;
 	// stopped is closed when the process has been killed.
 	stopOnce sync.Once
@@ -91,6 +93,7 @@ func (in *instance) start(ctx context.Context, r *Runner) error {
 		ErrorLog:          slog.NewLogLogger(in.log.Handler(), slog.LevelDebug),
 	}
 	in.exts = newExtensions(externalExtensions(in.pool.fn.ExtensionsDir, in.log))
+	in.tel.emit("platform.initStart", initRecord{InitializationType: "on-demand", Phase: "init"})
 	go in.srv.Serve(ln) // ends when watch closes the server
 
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
@@ -128,6 +131,7 @@ func (in *instance) start(ctx context.Context, r *Runner) error {
 func (in *instance) initDone() {
 	in.readyOnce.Do(func() {
 		in.initDur = time.Since(in.launched)
+		in.emitInitDone(statusSuccess, in.initDur)
 		close(in.ready)
 	})
 }
@@ -147,6 +151,7 @@ func (in *instance) failInit(resp *invoke.Response) bool {
 	}
 	in.initErr = resp
 	close(in.initFailed)
+	in.emitInitDone(statusError, time.Since(in.launched))
 	return true
 }
 
@@ -218,6 +223,8 @@ func (in *instance) kill(reason string) {
 }
 
 func (in *instance) killProcess() {
+	// The subscribers get the last events while their extensions live.
+	in.tel.close()
 	in.mu.Lock()
 	proc := in.proc
 	in.mu.Unlock()
@@ -418,4 +425,9 @@ func (in *instance) output(stream Stream, line []byte) {
 		requestID, tail = inv.req.RequestID, inv.tail
 	}
 	in.pool.r.flog.line(in.pool.fn.Name, requestID, in.id, kindOutput, stream, line, tail)
+	if in.tel.active() {
+		// The launcher's output mixes the runtime's lines with its
+		// extensions': all are function lines here.
+		in.tel.emit("function", string(line))
+	}
 }

@@ -103,6 +103,7 @@ func (p *pool) newInstance() *instance {
 		initFailed:  make(chan struct{}),
 		stopped:     make(chan struct{}),
 		invocations: make(chan *invocation),
+		tel:         newTelemetry(p.r.telClient),
 		cold:        true,
 	}
 	p.all[in] = struct{}{}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"sort"
 	"sync"
 	"time"
@@ -62,6 +63,8 @@ type Runner struct {
 	listenHost    string
 	listenPort    string
 	advertiseHost string
+	// telClient delivers Telemetry API events to extensions.
+	telClient *http.Client
 
 	mu       sync.RWMutex // protects closed and the use of inflight
 	closed   bool
@@ -129,6 +132,7 @@ func New(cfg Config, fns ...invoke.Function) (*Runner, error) {
 		listenHost:    host,
 		listenPort:    port,
 		advertiseHost: cfg.AdvertiseHost,
+		telClient:     newTelemetryClient("127.0.0.1"),
 	}
 	workers := 0
 	for _, fn := range fns {
@@ -265,7 +269,7 @@ func (r *Runner) runOn(ctx context.Context, p *pool, req *invoke.Request) (resp 
 	if !reusable {
 		in.kill(reasonFailure)
 	}
-	r.report(in, inv, time.Since(start))
+	r.report(in, inv, time.Since(start), runStatus(resp, !reusable))
 	if inv.tail != nil {
 		resp.LogTail = inv.tail.bytes()
 	}
@@ -291,7 +295,7 @@ func (r *Runner) runOn(ctx context.Context, p *pool, req *invoke.Request) (resp 
 // report ends an invocation on in: the runtime's output caught up with, the
 // END and REPORT lines written, the instance done with inv. Only the owner
 // of the instance calls it.
-func (r *Runner) report(in *instance, inv *invocation, duration time.Duration) {
+func (r *Runner) report(in *instance, inv *invocation, duration time.Duration, status string) {
 	fn := in.pool.fn
 	in.syncOutput()
 	rep := report{
@@ -304,6 +308,7 @@ func (r *Runner) report(in *instance, inv *invocation, duration time.Duration) {
 	}
 	in.cold = false
 	r.flog.end(fn.Name, in.id, rep, inv.tail)
+	in.emitReport(rep, status)
 	in.finish(inv)
 }
 
@@ -391,6 +396,7 @@ func (r *Runner) shutdown(ctx context.Context) error {
 	wg.Wait()
 	<-done
 	r.flog.flush()
+	r.telClient.CloseIdleConnections()
 	return errors.Join(errs...)
 }
 

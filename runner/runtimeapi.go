@@ -82,6 +82,9 @@ func (in *instance) handleNext(w http.ResponseWriter, r *http.Request) {
 	// START before the runtime has the event, so it precedes the
 	// handler's output.
 	in.pool.r.flog.start(in.pool.fn.Name, inv.req.RequestID, in.id, inv.tail)
+	if in.tel.active() {
+		in.tel.emit("platform.start", startRecord{RequestID: inv.req.RequestID, Version: invoke.LatestVersion})
+	}
 
 	req := inv.req
 	h := w.Header()

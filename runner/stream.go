@@ -159,7 +159,7 @@ func (r *Runner) finishStream(p *pool, in *instance, inv *invocation, s *streamB
 	if fail != nil && fail.ErrorType == invoke.ErrorTypeTooLarge {
 		in.kill(reasonFailure)
 	}
-	r.report(in, inv, time.Since(start))
+	r.report(in, inv, time.Since(start), runStatus(fail, in.isDead()))
 	res := fail
 	if res == nil {
 		res = &invoke.Response{RequestID: inv.req.RequestID, ExecutedVersion: invoke.LatestVersion}
