@@ -15,9 +15,8 @@
 #   BENCH_WARMUP     length of the discarded warm-up run before each (default 2s)
 #   BENCH_CLIENTS    clients (and function instances) of the parallel case (default 8)
 #   BENCH_COLD_RUNS  fresh harnesses started for the cold-start median (default 5)
-#   BENCH_PPROF      not supported yet: a CPU profile of the invoke path needs a
-#                    profiling hook in the harness (a --pprof flag), which it
-#                    does not have; setting it only prints this note.
+#   BENCH_PPROF      0 skips the CPU profile of the invoke path (default 1: a short
+#                    extra run with one client, profiled through --debug-addr)
 #   BENCH_CONTAINERS 0 skips the container measurements (default 1: made when
 #                    Docker answers and the image exists, else skipped with a note)
 #   BENCH_IMAGE      the image of the container measurements
@@ -164,9 +163,6 @@ if awk -v l="${LOAD_START%% *}" -v n="$(nproc)" 'BEGIN {exit !(l > n / 2)}'; the
 	note "the machine is busy (load average $LOAD_START on $(nproc) CPUs); figures will be low and noisy"
 fi
 
-if [[ -n ${BENCH_PPROF:-} ]]; then
-	note "BENCH_PPROF: the harness has no profiling hook (--pprof) yet; no CPU profile is recorded"
-fi
 
 # ---------------------------------------------------------------- build
 note "building harness, echo function and null server"
@@ -372,6 +368,30 @@ H1_CPU_H=$CPU_H H1_CPU_RT=$CPU_RT
 bench_harness "echo$CLIENTS" "$CLIENTS"
 HN_RSS_IDLE=$RSS_IDLE HN_RSS_IDLE_RT=$RSS_IDLE_RT HN_RSS_LOAD=$RSS_LOAD HN_RSS_LOAD_RT=$RSS_LOAD_RT
 HN_CPU_H=$CPU_H HN_CPU_RT=$CPU_RT
+
+# ---------------------------------------------------------------- profile
+# A CPU profile of the harness on the invoke path: a separate run (profiling
+# costs a little), one client, through --debug-addr.
+PROFILE_TOP="(skipped: BENCH_PPROF=0)"
+if [[ ${BENCH_PPROF:-1} != 0 ]]; then
+	note "CPU profile, 1 client"
+	"$WORK/lambda-harness" serve --listen 127.0.0.1:0 --debug-addr 127.0.0.1:0 --log-level info \
+		--grace-period 2s --warm 1 --concurrency 1 --name prof -- "$WORK/echo" >/dev/null 2>"$RAW/prof.log" &
+	HPID=$!
+	PIDS+=("$HPID")
+	HADDR=$(wait_addr "$RAW/prof.log" "$HPID" "$HARNESS_ADDR_EXPR")
+	DADDR=$(wait_addr "$RAW/prof.log" "$HPID" 's/.*msg="debug listening" addr=\([^ ]*\).*/\1/p')
+	hey_to "$RAW/prof.hey.txt" 1 8s "$(invoke_url "$HADDR" prof)" &
+	heypid=$!
+	sleep 1
+	if curl -fsS -o "$RAW/cpu.prof" "http://$DADDR/debug/pprof/profile?seconds=5"; then
+		PROFILE_TOP=$(cd "$ROOT" && go tool pprof -top -nodecount=25 "$WORK/lambda-harness" "$RAW/cpu.prof" 2>/dev/null | sed -n '4,32p')
+	else
+		PROFILE_TOP="(the profile could not be fetched; see $RAW/prof.log)"
+	fi
+	wait "$heypid" || true
+	stop_pid "$HPID"
+fi
 
 # ---------------------------------------------------------------- cold start
 note "cold start, $COLD_RUNS fresh harnesses"
@@ -746,7 +766,12 @@ $(containers_report)
 
 ## CPU profile
 
-Not recorded: the harness has no profiling hook yet (no \`--pprof\` flag).
+The harness under one client (\`--debug-addr\`, 5 s, \`go tool pprof -top\`; raw profile in
+\`bench/results/raw-$STAMP/cpu.prof\`):
+
+\`\`\`
+$PROFILE_TOP
+\`\`\`
 
 Raw hey outputs and harness logs: \`bench/results/raw-$STAMP/\`.
 EOF
