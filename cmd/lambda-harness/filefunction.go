@@ -130,6 +130,8 @@ func (l *fileLoader) function(name string, s, d fileSpec, base invoke.Function) 
 		return invoke.Function{}, l.fieldError(name, "runtime-api", "runtime-api: applies to image functions only")
 	case !isImage && s.Emulator != "":
 		return invoke.Function{}, l.fieldError(name, "emulator", "emulator: applies to image functions only")
+	case isImage && s.ExtensionsDir != "":
+		return invoke.Function{}, l.fieldError(name, "extensions-dir", "extensions-dir: applies to process functions only: an image's extensions are its /opt/extensions")
 	}
 
 	fn := base
@@ -195,6 +197,9 @@ func (l *fileLoader) function(name string, s, d fileSpec, base invoke.Function) 
 		}
 		if wrapper != "" {
 			wrapper = l.resolve(wrapper)
+		}
+		if dir := orString(s.ExtensionsDir, d.ExtensionsDir); dir != "" {
+			fn.ExtensionsDir = l.resolve(dir)
 		}
 	}
 	if wrapper != "" {

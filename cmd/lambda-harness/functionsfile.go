@@ -78,12 +78,15 @@ type fileSpec struct {
 	PassEnv     []string          `yaml:"pass-env"`
 	Workdir     string            `yaml:"workdir"`
 	ExecWrapper string            `yaml:"exec-wrapper"`
-	Timeout     *seconds          `yaml:"timeout"`
-	Memory      *count            `yaml:"memory"`
-	Concurrency *count            `yaml:"concurrency"`
-	Queue       *count            `yaml:"queue"`
-	IdleTimeout *seconds          `yaml:"idle-timeout"`
-	InitTimeout *seconds          `yaml:"init-timeout"`
+	// ExtensionsDir holds a process function's external extensions; an
+	// image's are its /opt/extensions.
+	ExtensionsDir string   `yaml:"extensions-dir"`
+	Timeout       *seconds `yaml:"timeout"`
+	Memory        *count   `yaml:"memory"`
+	Concurrency   *count   `yaml:"concurrency"`
+	Queue         *count   `yaml:"queue"`
+	IdleTimeout   *seconds `yaml:"idle-timeout"`
+	InitTimeout   *seconds `yaml:"init-timeout"`
 	// Remote declares a function that runs elsewhere, reached through the
 	// broker by a gateway (serve --gateway): it takes only timeout and
 	// description besides.

@@ -10,7 +10,7 @@ import (
 
 // fnKeys is the list of known keys an unknown key's error gives.
 const fnKeys = "known fields: command, image, entrypoint, runtime-api, emulator, handler, runtime, description, " +
-	"env, pass-env, workdir, exec-wrapper, timeout, memory, concurrency, queue, idle-timeout, init-timeout, remote"
+	"env, pass-env, workdir, exec-wrapper, extensions-dir, timeout, memory, concurrency, queue, idle-timeout, init-timeout, remote"
 
 func TestParseFunctionsFileErrors(t *testing.T) {
 	tests := []struct {
@@ -81,6 +81,9 @@ func TestParseFunctionsFileErrors(t *testing.T) {
 		{"emulator of a process",
 			yamlLines("functions:", "  hello:", "    command: x", "    emulator: harness"),
 			`functions.yaml:4: function "hello": emulator: applies to image functions only`},
+		{"extensions-dir of an image",
+			yamlLines("functions:", "  hello:", "    image: i", "    extensions-dir: /x"),
+			`functions.yaml:4: function "hello": extensions-dir: applies to process functions only: an image's extensions are its /opt/extensions`},
 		{"nothing to run",
 			yamlLines("functions:", "  echo: {command: x}", "  hello:", "    handler: h"),
 			`functions.yaml:3: function "hello": nothing to run: give command (a local process) or image (a container image)`},

@@ -43,7 +43,7 @@ func TestFunctionsExampleLoads(t *testing.T) {
 			{
 				Name: "echo", Command: []string{filepath.Join(root, "bin/echo")}, Handler: "app.handler",
 				Env:     map[string]string{"GREETING": "hi", "AWS_LAMBDA_EXEC_WRAPPER": filepath.Join(root, "bin/wrapper")},
-				PassEnv: []string{"HOME"}, WorkingDir: root, Timeout: 3 * time.Second, MemoryMB: 128,
+				PassEnv: []string{"HOME"}, WorkingDir: root, ExtensionsDir: filepath.Join(root, "extensions"), Timeout: 3 * time.Second, MemoryMB: 128,
 				Concurrency: 4, QueueSize: 40, IdleTimeout: 10 * time.Minute, InitTimeout: 10 * time.Second,
 				Runtime: "provided.al2023", Description: "says the event back",
 			},
@@ -91,10 +91,12 @@ func TestParseFunctionsFile(t *testing.T) {
 				"    command: [./bin/echo, --verbose]",
 				"    workdir: ../shared",
 				"    exec-wrapper: wrap.sh",
+				"    extensions-dir: exts",
 			),
 			want: functionsFile{Functions: []invoke.Function{based("echo", func(f *invoke.Function) {
 				f.Command = []string{"/srv/fns/bin/echo", "--verbose"}
 				f.WorkingDir = "/srv/shared"
+				f.ExtensionsDir = "/srv/fns/exts"
 				f.Env = map[string]string{"AWS_LAMBDA_EXEC_WRAPPER": "/srv/fns/wrap.sh"}
 			})}},
 		},

@@ -24,6 +24,7 @@ const (
 	rieDefaultTimeout    = 300 * time.Second
 	rieDefaultMemoryMB   = 3008
 	rieDefaultTaskRoot   = "/var/task"
+	rieExtensionsDir     = "/opt/extensions"
 	// rieDefaultGracePeriod fits inside the 10 s that docker stop gives a
 	// container before it kills it.
 	rieDefaultGracePeriod = 5 * time.Second
@@ -156,6 +157,13 @@ func rieFunction(command []string, getenv func(string) string, stat func(string)
 		if fi, err := stat(rieDefaultTaskRoot); err == nil && fi.IsDir() {
 			fn.WorkingDir = rieDefaultTaskRoot
 		}
+	}
+	// The image's external extensions start before the runtime, as on
+	// Lambda (the host harness, running this one as the emulator inside,
+	// cannot reach into the container).
+	// https://docs.aws.amazon.com/lambda/latest/dg/using-extensions.html
+	if fi, err := stat(rieExtensionsDir); err == nil && fi.IsDir() {
+		fn.ExtensionsDir = rieExtensionsDir
 	}
 	// _HANDLER wins; else, as aws-lambda-rie assumes, the last argument of
 	// a command with arguments is the handler ("python3 -m awslambdaric

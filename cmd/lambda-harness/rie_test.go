@@ -166,6 +166,12 @@ func TestParseRIE(t *testing.T) {
 			stat: statIn("var/runtime/bootstrap", "var/task/app.py"),
 			want: with(withFn(rieFn("/var/runtime/bootstrap"), func(f *invoke.Function) { f.WorkingDir = "/var/task" }), nil),
 		},
+		{
+			name: "an image's /opt/extensions runs as the function's extensions",
+			args: []string{"./bootstrap"},
+			stat: statIn("opt/extensions/otel"),
+			want: with(withFn(rieFn("./bootstrap"), func(f *invoke.Function) { f.ExtensionsDir = "/opt/extensions" }), nil),
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
