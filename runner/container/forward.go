@@ -80,6 +80,15 @@ func (e *environment) awaitEmulator(ctx context.Context, name string) (*emulated
 		}
 	}
 	if hostPort == "" {
+		// An exited container has no ports: say that it exited, once its
+		// exit has been seen, rather than that the port is missing.
+		if st := in.Container.State; st != nil && !st.Running {
+			select {
+			case <-e.done:
+				return nil, fmt.Errorf("the container exited (%s) before its emulator (%s) accepted connections", e.ExitReason(), emulatorPath)
+			case <-ctx.Done():
+			}
+		}
 		return nil, fmt.Errorf("find the emulator's port: docker published no loopback port for %s", emulatorPort)
 	}
 	base := "http://" + net.JoinHostPort("127.0.0.1", hostPort)
