@@ -132,7 +132,6 @@ func (in *instance) handleStreamedResponse(w http.ResponseWriter, r *http.Reques
 // its own, counted in the runner's in-flight invocations.
 func (r *Runner) finishStream(p *pool, in *instance, inv *invocation, s *streamBody, start time.Time) {
 	defer r.inflight.Done()
-	defer p.release(in)
 	t := time.NewTimer(time.Until(inv.deadline))
 	defer t.Stop()
 	var fail *invoke.Response
@@ -168,5 +167,19 @@ func (r *Runner) finishStream(p *pool, in *instance, inv *invocation, s *streamB
 		res.LogTail = inv.tail.bytes()
 	}
 	s.result = res
+	if inv.exts != nil && !in.isDead() {
+		// As for a buffered response: the caller is done now, the instance
+		// once the extensions are done with the invocation too.
+		close(s.complete)
+		if !in.awaitExtensions(inv) {
+			in.log.Warn("extensions did not finish the invocation by its deadline", "request_id", inv.req.RequestID)
+			in.kill(reasonTimeout)
+		}
+		p.release(in)
+		return
+	}
+	// Released before the caller sees the end, so that its next invocation
+	// finds the instance warm.
+	p.release(in)
 	close(s.complete)
 }
