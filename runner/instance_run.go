@@ -133,4 +133,3 @@ func (in *instance) maxMemory(d time.Duration) uint64 {
 	}
 	return in.maxMem
 }
-
