@@ -83,3 +83,31 @@ func TestExternalExtensions(t *testing.T) {
 		}
 	}
 }
+
+// TestExternalExtensionsSeeACrash: when the runtime crashes, the external
+// extensions outlive it long enough to get SHUTDOWN with reason failure,
+// as on Lambda, and the next invocation gets a fresh environment.
+func TestExternalExtensionsSeeACrash(t *testing.T) {
+	t.Parallel()
+	extDir, records := t.TempDir(), t.TempDir()
+	if err := os.Symlink(testfunctions.Build(t, "extension-go"), filepath.Join(extDir, "go-recorder")); err != nil {
+		t.Fatal(err)
+	}
+	h := startServe(t, functionFlags(spec(t, "crash", "exit", "concurrency=1", "timeout=5s",
+		"extensions-dir="+extDir, "env=EXT_RECORD_DIR="+records))...)
+	r := h.invoke(t, "crash", `{"code":3}`)
+	r.wantFunctionError(t, "Runtime.ExitError")
+	record := filepath.Join(records, "go-recorder")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, _ := os.ReadFile(record)
+		if strings.Contains(string(b), "SHUTDOWN failure") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the extension recorded %q, want a SHUTDOWN with reason failure", b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	h.Stop(t)
+}

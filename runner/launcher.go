@@ -50,7 +50,9 @@ const (
 // Process is a running execution environment.
 type Process interface {
 	// Done is closed when the environment has exited and its output has been
-	// read to the end.
+	// read to the end — or, while external extensions outlive a crashed
+	// runtime to get their SHUTDOWN event, as soon as the runtime has
+	// exited (their output is read until Kill).
 	Done() <-chan struct{}
 	// ExitReason describes how it exited once Done is closed, in the words
 	// of Lambda's Runtime.ExitError ("exit status 127", "signal: killed");

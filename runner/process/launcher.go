@@ -156,6 +156,8 @@ func (l *Launcher) Launch(ctx context.Context, spec runner.Spec) (runner.Process
 		cmd:     cmd,
 		pgid:    pgid,
 		extDone: extDone,
+		hasExt:  len(extensions) > 0,
+		killedC: make(chan struct{}),
 		log: l.log.With("function", fn.Name, "instance_id", spec.InstanceID,
 			"pid", pid),
 		done: make(chan struct{}),

@@ -25,8 +25,13 @@ type process struct {
 	log  *slog.Logger
 	done chan struct{}
 	mem  memory
-	// extDone is closed once the external extensions have exited.
+	// extDone is closed once the external extensions have exited; hasExt
+	// says whether there were any. They lead the process group, so it is
+	// still ours to signal after the runtime's exit while one of them lives.
 	extDone <-chan struct{}
+	hasExt  bool
+	// killedC is closed by Kill.
+	killedC chan struct{}
 	// stdout and stderr read the output pipes (see SyncOutput).
 	stdout, stderr *pipeReader
 
@@ -62,12 +67,27 @@ func (p *process) ExitReason() string {
 func (p *process) Kill() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.exited || p.killed {
+	if p.killed || (p.exited && !p.extensionsAlive()) {
 		return
 	}
 	p.killed = true
+	close(p.killedC)
 	p.log.Debug("killing runtime")
 	p.killGroup()
+}
+
+// extensionsAlive reports whether external extensions were started and
+// one of them still runs.
+func (p *process) extensionsAlive() bool {
+	if !p.hasExt {
+		return false
+	}
+	select {
+	case <-p.extDone:
+		return false
+	default:
+		return true
+	}
 }
 
 // killGroup signals the group; the caller holds mu.
@@ -112,10 +132,28 @@ func (p *process) wait(stdout, stderr *os.File, output func(runner.Stream, []byt
 	// (a wrapper's background children) goes too, so no orphans remain.
 	// The group id is still ours: the system hands out ids in turn, so
 	// it does not reuse the one just freed in the meantime.
+	//
+	// Except while external extensions live: Lambda gives them a SHUTDOWN
+	// event (reason failure) after a runtime crash, so the exit is
+	// published now and the group dies when the runner calls Kill, after
+	// that event; their output is read until then.
 	p.mu.Lock()
-	p.killGroup()
+	extAlive := p.extensionsAlive()
+	if !extAlive {
+		p.killGroup()
+	}
 	p.exited = true
 	p.mu.Unlock()
+	if extAlive {
+		p.publishExit(err)
+		select {
+		case <-p.killedC:
+		case <-p.extDone:
+			p.mu.Lock()
+			p.killGroup()
+			p.mu.Unlock()
+		}
+	}
 
 	deadline := time.Now().Add(outputGrace)
 	stdout.SetReadDeadline(deadline)
@@ -124,6 +162,13 @@ func (p *process) wait(stdout, stderr *os.File, output func(runner.Stream, []byt
 	stdout.Close()
 	stderr.Close()
 
+	if !extAlive {
+		p.publishExit(err)
+	}
+}
+
+// publishExit records how the runtime exited and closes done.
+func (p *process) publishExit(err error) {
 	reason := ""
 	if p.cmd.ProcessState != nil {
 		reason = p.cmd.ProcessState.String()
