@@ -14,8 +14,8 @@ import (
 )
 
 // TestTelemetrySubscriber: a Go extension subscribed to the Telemetry API
-// at sandbox.localdomain receives platform.report for each invoke and the
-// function's log lines.
+// at sandbox.localdomain receives platform.report for each invoke, the
+// function's log lines and its own output as extension records.
 // https://docs.aws.amazon.com/lambda/latest/dg/telemetry-api.html
 func TestTelemetrySubscriber(t *testing.T) {
 	t.Parallel()
@@ -54,6 +54,12 @@ func TestTelemetrySubscriber(t *testing.T) {
 			t.Errorf("function line %q received %d times, want %d (got %v)", l, lines[l], len(ids), lines)
 		}
 	}
+	// The extension's own output, printed during init, is an extension
+	// record, not a function line.
+	if reg := "extension-go: registered as telemetry"; lines["extension: "+reg] == 0 || lines[reg] != 0 {
+		t.Errorf("extension line %q: %d extension records, %d function lines (got %v)",
+			reg, lines["extension: "+reg], lines[reg], lines)
+	}
 }
 
 // readTelemetry reads the batches the extension recorded: the request ids
@@ -87,9 +93,12 @@ func readTelemetry(t *testing.T, file string) (map[string]bool, map[string]int) 
 				}
 				json.Unmarshal(ev.Record, &rec)
 				reports[rec.RequestID] = rec.Metrics.BilledDurationMs >= 1
-			case "function":
+			case "function", "extension":
 				var line string
 				json.Unmarshal(ev.Record, &line)
+				if ev.Type == "extension" {
+					line = "extension: " + line
+				}
 				lines[line]++
 			}
 		}

@@ -303,8 +303,10 @@ func (in *instance) output(stream Stream, line []byte) {
 	}
 	in.pool.r.flog.line(in.pool.fn.Name, requestID, in.id, kindOutput, stream, line, tail)
 	if in.tel.active() {
-		// The launcher's output mixes the runtime's lines with its
-		// extensions': all are function lines here.
-		in.tel.emit("function", string(line))
+		typ := "function"
+		if stream == Extension {
+			typ = "extension"
+		}
+		in.tel.emit(typ, string(line))
 	}
 }

@@ -45,6 +45,9 @@ type Stream uint8
 const (
 	Stdout Stream = iota + 1
 	Stderr
+	// Extension is the output of the environment's external extensions,
+	// where the launcher can tell it from the runtime's.
+	Extension
 )
 
 // Process is a running execution environment.

@@ -90,6 +90,8 @@ func (l *functionLog) line(fn, requestID, instanceID, kind string, stream Stream
 			jl.Stream = "stdout"
 		case Stderr:
 			jl.Stream = "stderr"
+		case Extension:
+			jl.Stream = "extension"
 		}
 		enc, _ := json.Marshal(jl)
 		b = append(b, enc...)

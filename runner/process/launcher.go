@@ -107,12 +107,30 @@ func (l *Launcher) Launch(ctx context.Context, spec runner.Spec) (runner.Process
 		stderrW.Close()
 		return nil, fmt.Errorf("extensions directory: %w", err)
 	}
-	pgid, extDone, err := startExtensions(extensions, env, fn.WorkingDir, stdoutW, stderrW, l.log)
+	// The extensions write into a pipe of their own, so that their lines
+	// can be told from the runtime's (the Telemetry API's "extension" type).
+	var extR, extW *os.File
+	if len(extensions) > 0 {
+		if extR, extW, err = os.Pipe(); err != nil {
+			stdoutR.Close()
+			stdoutW.Close()
+			stderrR.Close()
+			stderrW.Close()
+			return nil, fmt.Errorf("extensions output: %w", err)
+		}
+	}
+	pgid, extDone, err := startExtensions(extensions, env, fn.WorkingDir, extW, extW, l.log)
+	if extW != nil {
+		extW.Close() // the extensions have their copies
+	}
 	if err != nil {
 		stdoutR.Close()
 		stdoutW.Close()
 		stderrR.Close()
 		stderrW.Close()
+		if extR != nil {
+			extR.Close()
+		}
 		return nil, err
 	}
 	cmd := &exec.Cmd{
@@ -136,6 +154,9 @@ func (l *Launcher) Launch(ctx context.Context, spec runner.Spec) (runner.Process
 	if err != nil {
 		stdoutR.Close()
 		stderrR.Close()
+		if extR != nil {
+			extR.Close()
+		}
 		if pgid != 0 {
 			syscall.Kill(-pgid, syscall.SIGKILL)
 		}
@@ -157,6 +178,7 @@ func (l *Launcher) Launch(ctx context.Context, spec runner.Spec) (runner.Process
 		pgid:    pgid,
 		extDone: extDone,
 		hasExt:  len(extensions) > 0,
+		ext:     extR,
 		killedC: make(chan struct{}),
 		log: l.log.With("function", fn.Name, "instance_id", spec.InstanceID,
 			"pid", pid),

@@ -32,6 +32,8 @@ type process struct {
 	hasExt  bool
 	// killedC is closed by Kill.
 	killedC chan struct{}
+	// ext reads the external extensions' output; nil without extensions.
+	ext *os.File
 	// stdout and stderr read the output pipes (see SyncOutput).
 	stdout, stderr *pipeReader
 
@@ -125,6 +127,9 @@ func (p *process) wait(stdout, stderr *os.File, output func(runner.Stream, []byt
 	var readers sync.WaitGroup
 	readers.Go(func() { readLines(p.stdout, runner.Stdout, output); p.stdout.finish() })
 	readers.Go(func() { readLines(p.stderr, runner.Stderr, output); p.stderr.finish() })
+	if p.ext != nil {
+		readers.Go(func() { readLines(p.ext, runner.Extension, output) })
+	}
 
 	err := p.cmd.Wait()
 
@@ -158,9 +163,15 @@ func (p *process) wait(stdout, stderr *os.File, output func(runner.Stream, []byt
 	deadline := time.Now().Add(outputGrace)
 	stdout.SetReadDeadline(deadline)
 	stderr.SetReadDeadline(deadline)
+	if p.ext != nil {
+		p.ext.SetReadDeadline(deadline)
+	}
 	readers.Wait()
 	stdout.Close()
 	stderr.Close()
+	if p.ext != nil {
+		p.ext.Close()
+	}
 
 	if !extAlive {
 		p.publishExit(err)
