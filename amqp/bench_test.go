@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lambda-harness/lambda-harness/internal/testutil"
 	"github.com/lambda-harness/lambda-harness/invoke"
 	"github.com/lambda-harness/lambda-harness/invoke/invoketest"
 )
@@ -25,7 +26,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 				fn := uniqueName(b, url, "bench")
 				runConsumer(b, ConsumerConfig{URL: url, QueueKind: kind, Functions: []invoke.Function{{Name: fn, Concurrency: 16}}},
 					&invoketest.Invoker{})
-				waitConsumers(b, url, fn, 1)
+				testutil.WaitConsumers(b, url, fn, 1)
 				client := newTestClient(b, ClientConfig{URL: url})
 				payload := []byte(`{"hello":"world"}`)
 				// Warm up: connections and channels open.

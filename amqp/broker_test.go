@@ -142,33 +142,6 @@ func newTestClient(t testing.TB, cfg ClientConfig) *Client {
 	return c
 }
 
-// waitConsumers waits until queue has n consumers.
-func waitConsumers(t testing.TB, url, queue string, n int) {
-	t.Helper()
-	conn, err := amqp091.Dial(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	deadline := time.Now().Add(20 * time.Second)
-	got := -1
-	for time.Now().Before(deadline) {
-		ch, err := conn.Channel()
-		if err != nil {
-			t.Fatal(err)
-		}
-		q, err := ch.QueueDeclarePassive(queue, false, false, false, false, nil)
-		if err == nil {
-			ch.Close()
-			if got = q.Consumers; got == n {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("queue %s has %d consumers after 20s; want %d", queue, got, n)
-}
-
 // queueDepth returns the messages ready in queue, and of them the unacked.
 func queueDepth(t testing.TB, url, queue string) int {
 	t.Helper()

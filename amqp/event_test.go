@@ -10,6 +10,7 @@ import (
 
 	amqp091 "github.com/rabbitmq/amqp091-go"
 
+	"github.com/lambda-harness/lambda-harness/internal/testutil"
 	"github.com/lambda-harness/lambda-harness/invoke"
 	"github.com/lambda-harness/lambda-harness/invoke/invoketest"
 )
@@ -85,7 +86,7 @@ func TestEventRetriedThenDeadLettered(t *testing.T) {
 	}}
 	runConsumer(t, ConsumerConfig{URL: url, QueueKind: QueueDurable, EventRetryDelay: 50 * time.Millisecond,
 		Functions: []invoke.Function{{Name: fn, Concurrency: 2}}}, fake)
-	waitConsumers(t, url, fn, 1)
+	testutil.WaitConsumers(t, url, fn, 1)
 	client := newTestClient(t, ClientConfig{URL: url})
 	ctx := context.Background()
 
@@ -132,7 +133,7 @@ func TestMalformed(t *testing.T) {
 	fn := uniqueName(t, url, "malformed")
 	fake := &invoketest.Invoker{}
 	runConsumer(t, ConsumerConfig{URL: url, QueueKind: QueueDurable, Functions: []invoke.Function{{Name: fn, Concurrency: 2}}}, fake)
-	waitConsumers(t, url, fn, 1)
+	testutil.WaitConsumers(t, url, fn, 1)
 
 	ch := rawChannel(t, url)
 	replies, err := ch.Consume(directReplyTo, "", true, false, false, false, nil)
@@ -204,7 +205,7 @@ func TestRedeliveredAnsweredFromCache(t *testing.T) {
 	}}
 	cfg := ConsumerConfig{URL: url, QueueKind: QueueDurable, Functions: []invoke.Function{{Name: fn, Concurrency: 1}}}
 	consumer, stop := runConsumer(t, cfg, fake)
-	waitConsumers(t, url, fn, 1)
+	testutil.WaitConsumers(t, url, fn, 1)
 
 	ch := rawChannel(t, url)
 	replies, err := ch.Consume(directReplyTo, "", true, false, false, false, nil)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lambda-harness/lambda-harness/internal/testutil"
 	"github.com/lambda-harness/lambda-harness/invoke"
 )
 
@@ -30,7 +31,7 @@ func TestPikaInterop(t *testing.T) {
 	fn := uniqueName(t, url, "pika")
 	fake := modeFake()
 	runConsumer(t, ConsumerConfig{URL: url, Functions: []invoke.Function{{Name: fn}}}, fake)
-	waitConsumers(t, url, fn, 1)
+	testutil.WaitConsumers(t, url, fn, 1)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lambda-harness/lambda-harness/internal/testutil"
 	"github.com/lambda-harness/lambda-harness/invoke"
 	"github.com/lambda-harness/lambda-harness/invoke/invoketest"
 )
@@ -30,7 +31,7 @@ func TestBrokerRestartLosesNoEvent(t *testing.T) {
 		return invoketest.Echo(req), nil
 	}}
 	runConsumer(t, ConsumerConfig{URL: url, QueueKind: QueueDurable, Functions: []invoke.Function{{Name: fn, Concurrency: 10}}}, fake)
-	waitConsumers(t, url, fn, 1)
+	testutil.WaitConsumers(t, url, fn, 1)
 	client := newTestClient(t, ClientConfig{URL: url, ConnectWait: 2 * time.Second})
 
 	const total = 1000
@@ -111,7 +112,7 @@ func TestBrokerRestartDuringSyncLoad(t *testing.T) {
 		return invoketest.Echo(req), nil
 	}}
 	runConsumer(t, ConsumerConfig{URL: url, Functions: []invoke.Function{{Name: fn, Concurrency: 8}}}, fake)
-	waitConsumers(t, url, fn, 1)
+	testutil.WaitConsumers(t, url, fn, 1)
 	const timeout, margin, connectWait = 2 * time.Second, time.Second, time.Second
 	client := newTestClient(t, ClientConfig{URL: url, Timeout: timeout, Margin: margin, ConnectWait: connectWait})
 	limit := timeout + margin + 500*time.Millisecond // the deadline, and scheduling slack

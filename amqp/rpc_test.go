@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lambda-harness/lambda-harness/internal/testutil"
 	"github.com/lambda-harness/lambda-harness/invoke"
 	"github.com/lambda-harness/lambda-harness/invoke/invoketest"
 )
@@ -42,7 +43,7 @@ func TestRoundTrip(t *testing.T) {
 	fn := uniqueName(t, url, "rpc")
 	fake := modeFake()
 	runConsumer(t, ConsumerConfig{URL: url, Functions: []invoke.Function{{Name: fn, Concurrency: 4}}}, fake)
-	waitConsumers(t, url, fn, 1)
+	testutil.WaitConsumers(t, url, fn, 1)
 	client := newTestClient(t, ClientConfig{URL: url, Timeout: 5 * time.Second, Margin: time.Second})
 	ctx := context.Background()
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lambda-harness/lambda-harness/internal/testutil"
 	"github.com/lambda-harness/lambda-harness/invoke"
 	"github.com/lambda-harness/lambda-harness/invoke/invoketest"
 )
@@ -33,7 +34,7 @@ func TestTwoConsumersShareAQueue(t *testing.T) {
 	fns := []invoke.Function{{Name: fn, Concurrency: 2}}
 	runConsumer(t, ConsumerConfig{URL: url, Functions: fns}, slowEcho(5*time.Millisecond, &a))
 	runConsumer(t, ConsumerConfig{URL: url, Functions: fns}, slowEcho(5*time.Millisecond, &b))
-	waitConsumers(t, url, fn, 2)
+	testutil.WaitConsumers(t, url, fn, 2)
 	client := newTestClient(t, ClientConfig{URL: url, Timeout: 10 * time.Second})
 	const calls = 200
 	var wg sync.WaitGroup
@@ -68,7 +69,7 @@ func TestShutdownRequeuesToTheOtherConsumer(t *testing.T) {
 	var aRan atomic.Int64
 	_, stopA := runConsumer(t, ConsumerConfig{URL: url, QueueKind: QueueDurable, Functions: fns,
 		ShutdownGrace: 100 * time.Millisecond}, slowEcho(time.Hour, &aRan))
-	waitConsumers(t, url, fn, 1)
+	testutil.WaitConsumers(t, url, fn, 1)
 	client := newTestClient(t, ClientConfig{URL: url, Timeout: 20 * time.Second})
 
 	const calls = 10 // 5 in A's hands, 5 waiting in the queue
@@ -88,7 +89,7 @@ func TestShutdownRequeuesToTheOtherConsumer(t *testing.T) {
 	}
 	var bRan atomic.Int64
 	runConsumer(t, ConsumerConfig{URL: url, QueueKind: QueueDurable, Functions: fns}, slowEcho(time.Millisecond, &bRan))
-	waitConsumers(t, url, fn, 2)
+	testutil.WaitConsumers(t, url, fn, 2)
 	stopA() // returns once A has requeued what it held
 
 	answered := 0

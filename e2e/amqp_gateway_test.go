@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/base64"
+	"github.com/lambda-harness/lambda-harness/internal/testutil"
 	"net/http"
 	"strings"
 	"testing"
@@ -20,7 +21,7 @@ func TestAMQPGateway(t *testing.T) {
 	worker := startServe(t, "--amqp-url", broker, "--function", spec(t, echo, "echo"),
 		"--function", spec(t, fail, "error"), "--function", spec(t, ctxFn, "context", "timeout=10s"))
 	for _, q := range []string{echo, fail, ctxFn} {
-		waitConsumers(t, broker, q, 1)
+		testutil.WaitConsumers(t, broker, q, 1)
 	}
 	gw := startServe(t, "--gateway", "--amqp-url", broker)
 

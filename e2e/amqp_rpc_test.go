@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lambda-harness/lambda-harness/internal/testfunctions"
+	"github.com/lambda-harness/lambda-harness/internal/testutil"
 )
 
 // TestAMQPServeRPC: serve --amqp-url consumes every function's queue while
@@ -24,7 +25,7 @@ func TestAMQPServeRPC(t *testing.T) {
 	h := startServe(t, "--amqp-url", broker, "--function", spec(t, echo, "echo"),
 		"--function", spec(t, fail, "error"), "--function", spec(t, ctxFn, "context", "timeout=10s"))
 	for _, q := range []string{echo, fail, ctxFn} {
-		waitConsumers(t, broker, q, 1)
+		testutil.WaitConsumers(t, broker, q, 1)
 	}
 	const traceID = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 	res := runPika(t, broker, []pikaRequest{
@@ -98,7 +99,7 @@ func TestAMQPRIE(t *testing.T) {
 			"MAX_CONCURRENCY=2",
 		},
 	})
-	waitConsumers(t, broker, name, 1)
+	testutil.WaitConsumers(t, broker, name, 1)
 	res := runPika(t, broker, []pikaRequest{{Name: "env", Function: name, Body: `{}`, Reply: true}})
 	var viaAMQP, viaHTTP map[string]string
 	decodeJSON(t, []byte(res.reply(t, "env").Body), &viaAMQP)

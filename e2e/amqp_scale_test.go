@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"github.com/lambda-harness/lambda-harness/internal/testutil"
 	"net/http"
 	"regexp"
 	"sync"
@@ -63,7 +64,7 @@ func TestAMQPScaleOut(t *testing.T) {
 	fn := spec(t, name, "sleep", "concurrency=2", "timeout=30s")
 	w1 := startServe(t, "--amqp-url", broker, "--function", fn)
 	w2 := startServe(t, "--amqp-url", broker, "--function", fn)
-	waitConsumers(t, broker, name, 2)
+	testutil.WaitConsumers(t, broker, name, 2)
 	gw := startServe(t, "--gateway", "--amqp-url", broker)
 
 	const n = 60
@@ -97,7 +98,7 @@ func TestAMQPWorkerStopRequeues(t *testing.T) {
 		"--function", spec(t, name, "sleep", "concurrency=2", "timeout=30s"))
 	w2 := startServe(t, "--amqp-url", broker, "--amqp-queue-kind", "durable",
 		"--function", spec(t, name, "sleep", "concurrency=4", "timeout=30s"))
-	waitConsumers(t, broker, name, 2)
+	testutil.WaitConsumers(t, broker, name, 2)
 	gw := startServe(t, "--gateway", "--amqp-url", broker)
 
 	const n = 8
@@ -140,7 +141,7 @@ func TestAMQPWorkerStopFinishesInFlight(t *testing.T) {
 	name := queueName(t, broker, "drain")
 	w := startServe(t, "--amqp-url", broker, "--grace-period", "20s",
 		"--function", spec(t, name, "sleep", "concurrency=2", "timeout=30s"))
-	waitConsumers(t, broker, name, 1)
+	testutil.WaitConsumers(t, broker, name, 1)
 	gw := startServe(t, "--gateway", "--amqp-url", broker)
 
 	const n = 2

@@ -75,34 +75,6 @@ func queueName(t *testing.T, url, what string) string {
 	return name
 }
 
-// waitConsumers waits until queue has n consumers: the harnesses consume
-// it, so a message published now is not dropped for want of a queue.
-func waitConsumers(t *testing.T, url, queue string, n int) {
-	t.Helper()
-	conn, err := amqp091.Dial(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	deadline := time.Now().Add(30 * time.Second)
-	got := -1
-	for time.Now().Before(deadline) {
-		ch, err := conn.Channel()
-		if err != nil {
-			t.Fatal(err)
-		}
-		q, err := ch.QueueDeclarePassive(queue, false, false, false, false, nil)
-		if err == nil {
-			ch.Close()
-			if got = q.Consumers; got == n {
-				return
-			}
-		}
-		time.Sleep(20 * time.Millisecond) // polling the broker's count
-	}
-	t.Fatalf("queue %s has %d consumers after 30s; want %d", queue, got, n)
-}
-
 // pikaRequest is one request of testdata/amqp/rapid_rpc.py.
 type pikaRequest struct {
 	Name     string            `json:"name"`

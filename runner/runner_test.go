@@ -12,29 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lambda-harness/lambda-harness/internal/testutil"
 	"github.com/lambda-harness/lambda-harness/invoke"
 )
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func newTestRunner(t *testing.T, l Launcher, fns ...invoke.Function) (*Runner, *syncBuffer) {
+func newTestRunner(t *testing.T, l Launcher, fns ...invoke.Function) (*Runner, *testutil.SyncBuffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	r, err := New(Config{Launcher: l, FunctionLog: logs, Region: "eu-west-1", Account: "111122223333",
 		EventRetryDelay: 10 * time.Millisecond}, fns...)
 	if err != nil {
@@ -597,7 +581,7 @@ func TestLogFormats(t *testing.T) {
 				rt.print("hello from the handler")
 				return fakeAction{respond: inv.body}
 			}}
-			logs := &syncBuffer{}
+			logs := &testutil.SyncBuffer{}
 			r, err := New(Config{Launcher: l, FunctionLog: logs, LogFormat: tc.format}, fn(tc.format))
 			if err != nil {
 				t.Fatal(err)

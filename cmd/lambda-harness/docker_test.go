@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lambda-harness/lambda-harness/internal/testfunctions"
+	"github.com/lambda-harness/lambda-harness/internal/testutil"
 )
 
 // noEngine is a Docker host where no engine answers.
@@ -66,7 +67,7 @@ func TestServeImageWithoutEngineFailsAtStart(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr syncBuffer
+			var stdout, stderr testutil.SyncBuffer
 			start := time.Now()
 			args := append([]string{"lambda-harness", "serve", "--listen", "127.0.0.1:0"}, tt.args...)
 			err := run(t.Context(), args, tt.getenv, nil, &stdout, &stderr)

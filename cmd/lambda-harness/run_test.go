@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/lambda-harness/lambda-harness/internal/testfunctions"
+	"github.com/lambda-harness/lambda-harness/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -24,29 +24,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of the
-// harness's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex // protects b
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // addrWatcher is the harness's stderr: it keeps the log and sends the
 // address of the first "listening" line on addr.
 type addrWatcher struct {
-	syncBuffer
+	testutil.SyncBuffer
 	once sync.Once
 	addr chan string
 }
@@ -54,7 +35,7 @@ type addrWatcher struct {
 var listeningLine = regexp.MustCompile(`msg=listening addr=(\S+)`)
 
 func (w *addrWatcher) Write(p []byte) (int, error) {
-	n, err := w.syncBuffer.Write(p)
+	n, err := w.SyncBuffer.Write(p)
 	if m := listeningLine.FindSubmatch(p); m != nil {
 		w.once.Do(func() { w.addr <- string(m[1]) })
 	}
@@ -64,7 +45,7 @@ func (w *addrWatcher) Write(p []byte) (int, error) {
 // harness is a run of the program in the test process.
 type harness struct {
 	addr   string
-	stdout *syncBuffer
+	stdout *testutil.SyncBuffer
 	stderr *addrWatcher
 	done   chan error
 }
@@ -79,7 +60,7 @@ func startHarness(t *testing.T, ctx context.Context, args ...string) *harness {
 // startHarnessEnv is startHarness with the environment getenv.
 func startHarnessEnv(t *testing.T, ctx context.Context, getenv func(string) string, args ...string) *harness {
 	t.Helper()
-	h := &harness{stdout: &syncBuffer{}, stderr: &addrWatcher{addr: make(chan string, 1)}, done: make(chan error, 1)}
+	h := &harness{stdout: &testutil.SyncBuffer{}, stderr: &addrWatcher{addr: make(chan string, 1)}, done: make(chan error, 1)}
 	go func() {
 		h.done <- run(ctx, append([]string{"lambda-harness"}, args...), getenv, os.Environ(), h.stdout, h.stderr)
 	}()

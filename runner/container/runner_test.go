@@ -1,15 +1,14 @@
 package container_test
 
 import (
-	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/moby/moby/client"
 
+	"github.com/lambda-harness/lambda-harness/internal/testutil"
 	"github.com/lambda-harness/lambda-harness/invoke"
 	"github.com/lambda-harness/lambda-harness/runner"
 	"github.com/lambda-harness/lambda-harness/runner/container"
@@ -26,7 +25,7 @@ func TestWithRunner(t *testing.T) {
 		{Name: "direct-sleep", Image: testImage(t, "sleep"), Timeout: time.Second},
 		{Name: "emulated-echo", Image: testImage(t, "rie-mounted"), RuntimeAPI: invoke.RuntimeAPIEmulator},
 	}
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	r, err := runner.New(runner.Config{Launcher: l, FunctionLog: logs}, fns...)
 	if err != nil {
 		t.Fatal(err)
@@ -83,22 +82,4 @@ func TestWithRunner(t *testing.T) {
 		t.Errorf("containers left after shutdown: %v %v", list.Items, err)
 	}
 	t.Logf("function log:\n%s", logs.String())
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex // protects b
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
